@@ -1,0 +1,123 @@
+"""Lớp Số: the application factory."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from lms.config import Config
+from lms.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app; `config` is a Config subclass or a dict of overrides (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Config.finalise(app)
+    _configure_engine(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    _import_models()
+    _register_blueprints(app)
+
+    from lms import errors, security, templating
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from lms.cli import register_cli
+
+    register_cli(app)
+    logging.getLogger("lms").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    return app
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def _configure_engine(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        # Threads share the file (gunicorn threads, the test server); WAL lets readers through.
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("check_same_thread", False)
+        connect_args.setdefault("timeout", 15)
+        options["connect_args"] = connect_args
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: foreign keys on, WAL journal, and a busy wait instead of 'database is locked'."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+def _import_models() -> None:
+    """Import every feature's models so Alembic and relationships see the whole schema."""
+    from lms.wards import models as _w  # noqa: F401
+    from lms.accounts import models as _a  # noqa: F401
+    from lms.courses import models as _c  # noqa: F401
+    from lms.quizzes import models as _q  # noqa: F401
+    from lms.cohorts import models as _h  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts import bp as accounts_bp
+    from lms.courses import bp as courses_bp
+    from lms.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(courses_bp)
+
+    from lms.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+
+def _select_locale() -> str:
+    """The person's saved choice, else this browser's, else Vietnamese."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    asked = request.args.get("lang") if request else None
+    return asked if asked in languages else current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,78 @@
+"""One User for every role; roles are rows so a person can hold several."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.timeutil import utcnow
+
+ROLES = ("learner", "instructor", "coordinator", "admin")
+SECRET_KINDS = ("pin", "password")
+LOCALES = ("vi", "en")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # E.164 (+84…), the one normalised form; see accounts.phone.
+    phone: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    # Birth year, never a birth date: the least personal data that reports need (DESIGN principle 7).
+    birth_year: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    secret_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    secret_kind: Mapped[str] = mapped_column(sa.String(8), default="pin")
+    ward_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ward.id", ondelete="RESTRICT"), index=True)
+    group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("residential_group.id", ondelete="SET NULL"), index=True
+    )
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    is_active_account: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    ward = relationship("Ward")
+    group = relationship("ResidentialGroup")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(f"secret_kind IN {SECRET_KINDS!r}", name="secret_kind"),
+        sa.CheckConstraint("birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)", name="birth_year"),
+    )
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
+        return self.is_active_account
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.phone}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),)

@@ -1,0 +1,59 @@
+"""Command line: `flask --app wsgi admin create`, `flask --app wsgi demo load`, `content …`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from lms.extensions import db
+
+admin_cli = AppGroup("admin", help="Quản trị: tạo tài khoản quản trị. / Administration.")
+demo_cli = AppGroup("demo", help="Dữ liệu mẫu. / Demo data.")
+
+
+@admin_cli.command("create")
+@click.option("--name", prompt="Họ và tên / Full name")
+@click.option("--phone", prompt="Số điện thoại / Mobile number")
+@click.option("--password", prompt="Mật khẩu (ít nhất 8 ký tự) / Password (8+ characters)",
+              hide_input=True, confirmation_prompt=True)
+def create_admin(name: str, phone: str, password: str) -> None:
+    """Create an administrator who signs in with a password."""
+    from lms.accounts.phone import InvalidPhone
+    from lms.accounts.services import AccountError, create_user, find_by_phone, grant_role
+
+    try:
+        existing = find_by_phone(phone)
+        if existing:
+            grant_role(existing, "admin")
+            db.session.commit()
+            click.echo(f"Đã cấp quyền quản trị cho {existing.full_name}.")
+            return
+        user = create_user(full_name=name, phone=phone, secret=password, secret_kind="password",
+                           roles=("admin",))
+    except InvalidPhone:
+        raise click.ClickException("Số điện thoại chưa đúng / invalid Vietnamese mobile number") from None
+    except AccountError as exc:
+        raise click.ClickException(f"{exc.code}") from None
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản quản trị {user.full_name} ({user.phone}).")
+
+
+@demo_cli.command("load")
+def load_demo_command() -> None:
+    """Load the demo ward (idempotent) and print the demo sign-ins."""
+    from lms.accounts.phone import display_phone
+    from lms.demo import load_demo
+
+    sign_ins = load_demo()
+    db.session.commit()
+    click.echo("Tài khoản thử / demo sign-ins:")
+    for s in sign_ins:
+        click.echo(f"  {s.role:<12} {s.name:<22} {display_phone('+84' + s.phone[1:]):<14} PIN {s.pin}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(admin_cli)
+    app.cli.add_command(demo_cli)
+    from lms.content.cli import content_cli
+
+    app.cli.add_command(content_cli)

@@ -1,0 +1,1 @@
+"""Cohorts: a ward's classes, their members and instructors."""

@@ -1,0 +1,67 @@
+"""Plain-language error pages in the reader's language, with the right status code."""
+from __future__ import annotations
+
+import logging
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db, htmx
+
+log = logging.getLogger("lms.errors")
+
+
+def _messages(code: int) -> tuple[str, str]:
+    return {
+        400: (_("Yêu cầu chưa đúng"), _("Trang không hiểu yêu cầu này. Hãy quay lại và thử lại.")),
+        401: (_("Cần đăng nhập"), _("Hãy đăng nhập để tiếp tục.")),
+        403: (_("Bạn không có quyền xem trang này"),
+              _("Trang này dành cho người khác. Nếu bạn nghĩ đây là nhầm lẫn, hãy hỏi cán bộ phường.")),
+        404: (_("Không tìm thấy trang"),
+              _("Trang bạn tìm không có hoặc đã được gỡ bỏ. Hãy kiểm tra lại đường link.")),
+        405: (_("Yêu cầu chưa đúng"), _("Trang không nhận yêu cầu theo cách này.")),
+        413: (_("Tệp quá lớn"), _("Tệp bạn gửi lớn hơn mức cho phép.")),
+        429: (_("Thử lại sau ít phút"),
+              _("Bạn đã thử quá nhiều lần trong thời gian ngắn. Hãy đợi một chút rồi thử lại.")),
+        500: (_("Có lỗi xảy ra"),
+              _("Hệ thống gặp sự cố và chưa lưu thay đổi nào của bạn. Hãy thử lại sau ít phút.")),
+    }.get(code, (_("Có lỗi xảy ra"), _("Hãy thử lại sau ít phút.")))
+
+
+def render_error(code: int, title: str | None = None, message: str | None = None):
+    default_title, default_message = _messages(code)
+    template = "errors/_error.html" if htmx else "errors/error.html"
+    return (
+        render_template(template, code=code, title=title or default_title, message=message or default_message),
+        code,
+    )
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        return render_error(
+            400,
+            _("Trang đã mở quá lâu"),
+            _("Để bảo vệ tài khoản, trang cần được tải lại. Hãy quay lại, tải lại trang và gửi lại."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        code = error.code or 500
+        if code == 401 and htmx:
+            # An expired session mid-htmx: send the whole page to sign-in, then back here.
+            response = app.response_class(status=401)
+            response.headers["HX-Redirect"] = url_for("accounts.login", next=request.full_path)
+            return response
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

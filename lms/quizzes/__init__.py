@@ -1,0 +1,1 @@
+"""Quizzes: checks after lessons and final quizzes; question types in question_types."""

@@ -1,0 +1,80 @@
+"""Template helpers: dates as dd/mm/yyyy, phone numbers, versioned static files."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from flask import request
+from flask_babel import format_date, format_datetime, get_locale
+
+from lms.accounts.phone import display_phone
+
+
+@lru_cache(maxsize=256)
+def _static_version(static_folder: str, filename: str) -> str | None:
+    path = Path(static_folder) / filename
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+def current_lang() -> str:
+    return str(get_locale() or "vi")
+
+
+def pick(value, lang: str | None = None):
+    """Choose the reader's language from a {vi, en} mapping, falling back to Vietnamese."""
+    if not isinstance(value, dict):
+        return value
+    lang = lang or current_lang()
+    return value.get(lang) or value.get("vi") or ""
+
+
+def init_app(app) -> None:
+    @app.url_defaults
+    def version_static(endpoint, values):
+        # A content hash in every static URL lets browsers keep the file for a year.
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = _static_version(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
+
+    @app.after_request
+    def cache_static(response):
+        if request.endpoint == "static" and request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    @app.template_filter("date")
+    def _date(value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return format_datetime(value, "dd/MM/yyyy")
+        return format_date(value, "dd/MM/yyyy")
+
+    @app.template_filter("datetime")
+    def _datetime(value: datetime | None) -> str:
+        return format_datetime(value, "HH:mm dd/MM/yyyy") if value else ""
+
+    app.add_template_filter(display_phone, "phone")
+    app.add_template_filter(pick, "pick")
+    app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.globals["audience_label"] = audience_label
+    app.jinja_env.globals["competence_name"] = competence_label
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def audience_label(key: str) -> str:
+    from lms.content.model import AUDIENCES
+
+    return pick(AUDIENCES.get(key, {"vi": key}))
+
+
+def competence_label(code: str) -> str:
+    from lms.content.competences import competence_name
+
+    return competence_name(code, current_lang()) or code

@@ -1,0 +1,1 @@
+"""Places: wards (phường/xã) and their residential groups (tổ dân phố/thôn)."""
