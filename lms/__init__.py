@@ -108,6 +108,24 @@ def _register_blueprints(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+        from flask_babel import gettext as _
+
+        from lms.extensions import htmx
+
+        target = url_for("accounts.login", next=request.full_path.rstrip("?"))
+        if htmx:
+            # htmx would swap the sign-in page into a fragment; send the whole page instead.
+            response = app.response_class(status=401)
+            response.headers["HX-Redirect"] = target
+            return response
+        from flask import flash
+
+        flash(_("Hãy đăng nhập để tiếp tục. Những gì bạn đã làm trước đó vẫn được giữ."), "info")
+        return redirect(target)
+
 
 def _select_locale() -> str:
     """The person's saved choice, else this browser's, else Vietnamese."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -14,9 +15,16 @@ from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.extensions import db
 from lms.timeutil import utcnow
 
-# Argon2id with the library's RFC 9106 "low memory" profile: strong, and still quick on a
-# ward's small server.
-_hasher = PasswordHasher()
+
+@lru_cache(maxsize=4)
+def _make_hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id; the default cost is the library's RFC 9106 low-memory profile (about 0.13 s here)."""
+    config = current_app.config
+    return _make_hasher(config.get("ARGON2_TIME_COST", 3), config.get("ARGON2_MEMORY_COST", 65536))
 
 # PINs anyone would try first; refused when a person chooses a PIN.
 _WEAK_PINS = {"000000", "111111", "123456", "654321", "123123", "112233", "121212", "999999",
@@ -32,14 +40,14 @@ class AccountError(ValueError):
 
 
 def hash_secret(secret: str) -> str:
-    return _hasher.hash(secret)
+    return _hasher().hash(secret)
 
 
 def verify_secret(hashed: str | None, secret: str) -> bool:
     if not hashed:
         return False
     try:
-        return _hasher.verify(hashed, secret)
+        return _hasher().verify(hashed, secret)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -131,7 +139,7 @@ def authenticate(phone_text: str, secret: str) -> SignInResult:
     now = utcnow()
     if user is None or not user.is_active:
         # Same answer as a wrong PIN, so the form does not reveal who has an account.
-        _hasher.hash(secret or "-")  # spend the same time as a real check
+        _hasher().hash(secret or "-")  # spend the same time as a real check
         return SignInResult(None, "wrong")
     if user.locked_until and user.locked_until > now:
         return SignInResult(None, "locked", user.locked_until)
@@ -144,7 +152,7 @@ def authenticate(phone_text: str, secret: str) -> SignInResult:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    if _hasher.check_needs_rehash(user.secret_hash):
+    if _hasher().check_needs_rehash(user.secret_hash):
         user.secret_hash = hash_secret(secret)
     db.session.flush()
     return SignInResult(user)

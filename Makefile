@@ -1,0 +1,63 @@
+# Lớp Số — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-test translations chromium check-content test-sqlite test-postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(MAKE) --no-print-directory translations
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory translations
+
+translations:
+	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+
+## make run: set up everything, load content and the demo ward, serve on http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) content sync
+	$(FLASK) demo load
+	@echo "Lớp Số: http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: install the test extras and Chromium, check the content, run the suite on SQLite
+## and, when a PostgreSQL server answers (or LMS_TEST_DATABASE_URL is set), again on PostgreSQL.
+test: install-test chromium check-content test-sqlite test-postgres
+
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing and cannot be installed without root: browser tests will be skipped (apt-get install chromium)."; fi
+
+check-content:
+	$(FLASK) content check
+
+test-sqlite:
+	env -u LMS_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@url="$${LMS_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then url="$(PG_TEST_URL)"; fi; \
+	if [ -n "$$url" ]; then echo "Running the suite again on PostgreSQL"; LMS_TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ -n "$${CI:-}" ]; then echo "CI: PostgreSQL does not answer at $(PG_TEST_URL); the PostgreSQL run may not be skipped"; exit 1; \
+	else echo "No PostgreSQL server answers at $(PG_TEST_URL): the PostgreSQL run is skipped."; fi
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info
