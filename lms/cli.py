@@ -33,7 +33,10 @@ def create_admin(name: str, phone: str, password: str) -> None:
     except InvalidPhone:
         raise click.ClickException("Số điện thoại chưa đúng / invalid Vietnamese mobile number") from None
     except AccountError as exc:
-        raise click.ClickException(f"{exc.code}") from None
+        from lms.accounts.routes import ACCOUNT_MESSAGES
+
+        message = ACCOUNT_MESSAGES.get(exc.code)
+        raise click.ClickException(message() if message else exc.code) from None
     db.session.commit()
     click.echo(f"Đã tạo tài khoản quản trị {user.full_name} ({user.phone}).")
 

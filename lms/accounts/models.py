@@ -35,6 +35,18 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
     is_active_account: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # Reading preferences, remembered per person (WCAG: text size, contrast).
+    text_size: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    high_contrast: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # Personal-data law (Luật 91/2025/QH15): consent is recorded, never assumed. Disability is only
+    # ever "needs accessibility support", with its own consent, never a diagnosis.
+    data_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    needs_accessibility_support: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    accessibility_consent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    show_full_name: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

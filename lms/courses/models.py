@@ -80,3 +80,19 @@ class Lesson(db.Model):
 
     def has_language(self, lang: str) -> bool:
         return bool(self.html.get(lang))
+
+
+class LessonProgress(db.Model):
+    """A learner's reading of one lesson; kept when the lesson's text changes or it is retired."""
+
+    __tablename__ = "lesson_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id", ondelete="RESTRICT"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    lesson: Mapped[Lesson] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "lesson_id", name="uq_lesson_progress_user_lesson"),)

@@ -60,3 +60,51 @@ class Question(db.Model):
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
 
     __table_args__ = (sa.UniqueConstraint("quiz_id", "key", name="uq_question_quiz_key"),)
+
+
+class QuizAttempt(db.Model):
+    """One try at a quiz; questions and choices are shuffled once, when it starts."""
+
+    __tablename__ = "quiz_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int] = mapped_column(sa.SmallInteger)
+    question_order: Mapped[list] = mapped_column(sa.JSON)  # question ids
+    choice_order: Mapped[dict] = mapped_column(sa.JSON)  # question id -> [choice keys]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    correct_count: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    question_count: Mapped[int] = mapped_column(sa.SmallInteger)
+    passed: Mapped[bool | None] = mapped_column(sa.Boolean)
+
+    quiz: Mapped[Quiz] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="attempt", order_by="Answer.id")
+
+    __table_args__ = (
+        # A double tap or a resubmitted form can never make attempt number N twice.
+        sa.UniqueConstraint("user_id", "quiz_id", "number", name="uq_quiz_attempt_user_quiz_number"),
+    )
+
+    @property
+    def score_percent(self) -> int:
+        if not self.question_count or self.correct_count is None:
+            return 0
+        return round(100 * self.correct_count / self.question_count)
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz_attempt.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="RESTRICT"), index=True)
+    response: Mapped[list] = mapped_column(sa.JSON)  # chosen choice keys, or ["true"]/["false"]
+    correct: Mapped[bool] = mapped_column(sa.Boolean)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id", name="uq_answer_attempt_question"),)
