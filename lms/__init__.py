@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from lms.config import Config
-from lms.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from lms.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -31,6 +31,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     htmx.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
 
     _import_models()
     _register_blueprints(app)
@@ -92,11 +93,15 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts import bp as accounts_bp
     from lms.courses import bp as courses_bp
+    from lms.learning import bp as learning_bp
     from lms.main import bp as main_bp
+    from lms.quizzes import bp as quizzes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(quizzes_bp)
+    app.register_blueprint(learning_bp)
 
     from lms.accounts.models import User
 

@@ -1,5 +1,6 @@
 """Extension objects, created here and wired to the app in create_app."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,4 +25,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
+# A ward may run the app with no reverse proxy, so it compresses its own HTML, CSS and JS.
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -63,6 +63,8 @@ def init_app(app) -> None:
     app.add_template_filter(pick, "pick")
     app.jinja_env.globals["current_lang"] = current_lang
     app.jinja_env.globals["audience_label"] = audience_label
+    app.jinja_env.globals["quiz_title"] = quiz_title
+    app.add_template_filter(money, "money")
     app.jinja_env.globals["competence_name"] = competence_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -78,3 +80,22 @@ def competence_label(code: str) -> str:
     from lms.content.competences import competence_name
 
     return competence_name(code, current_lang()) or code
+
+
+def money(amount) -> str:
+    """Vietnamese money as people read it: 10.000.000 đồng."""
+    try:
+        value = int(amount)
+    except (TypeError, ValueError):
+        return str(amount or "")
+    return f"{value:,}".replace(",", ".") + " đ"
+
+
+def quiz_title(quiz) -> str:
+    from flask_babel import gettext as _
+
+    if quiz.kind == "final":
+        return _("Bài kiểm tra cuối khoá")
+    if quiz.lesson is not None:
+        return _("Kiểm tra nhanh: %(title)s", title=pick(quiz.lesson.title))
+    return _("Kiểm tra nhanh")

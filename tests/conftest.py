@@ -61,6 +61,7 @@ def reset_schema(app) -> None:
             _db.drop_all()
             with engine.begin() as conn:
                 conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                conn.execute(sa.text("DROP TABLE IF EXISTS search_lesson"))
         upgrade(directory=str(ROOT / "migrations"))
 
 
@@ -73,6 +74,15 @@ def database_url(tmp_path_factory) -> str:
 def _app(database_url):
     app = create_app(make_test_config(database_url))
     reset_schema(app)
+
+    @app.teardown_request
+    def forget_signed_in_user(exc):
+        # Tests keep one app context open, so `g` outlives a request; in production every
+        # request has its own. Forget the cached user so each request loads its own.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     return app
 
 
@@ -92,9 +102,12 @@ def app(_app):
 def wipe(app) -> None:
     """Delete every row (children first), keeping the migrated schema."""
     with app.app_context():
+        existing = set(sa.inspect(_db.engine).get_table_names())
         with _db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM search_lesson"))
             for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
+                if table.name in existing:
+                    conn.execute(table.delete())
     from lms.extensions import limiter
 
     limiter.reset()

@@ -9,11 +9,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import url_for
 
-from lms.content.check import check_tree
+from lms.content.check import check_content, image_dimensions
 from lms.content.model import CourseSource, LessonSource, Problem, QuestionSource, QuizSource
-from lms.content.parse import load_tree
 from lms.content.render import render_markdown
 from lms.courses.models import Course, CourseVersion, Lesson
+from lms.courses.search import index_lesson, remove_lesson
 from lms.extensions import db
 from lms.quizzes.models import Question, Quiz
 from lms.timeutil import utcnow
@@ -68,10 +68,7 @@ def _course_hash(source: CourseSource) -> str:
 
 def sync_content(root: Path) -> SyncReport:
     """Check the tree, then stage every change; the caller commits once (all or nothing)."""
-    problems = check_tree(root)
-    if problems:
-        raise ContentInvalid(problems)
-    tree, problems = load_tree(root)
+    tree, problems = check_content(root)
     if problems:
         raise ContentInvalid(problems)
     report = SyncReport()
@@ -122,6 +119,7 @@ def _sync_course(source: CourseSource, course: Course | None, report: SyncReport
         if source.lesson(slug) is None and lesson.retired_at is None:
             # Retired, not deleted: progress and certificates may point at it.
             lesson.retired_at = now
+            remove_lesson(lesson.id)
             report.retired.append(f"{source.slug}/{slug}")
     _sync_quiz(course, None, "final", source.final_quiz, now)
 
@@ -142,7 +140,11 @@ def _sync_lesson(course: Course, course_source: CourseSource, source: LessonSour
         lesson = Lesson(course_id=course.id, slug=source.slug, created_at=now)
         db.session.add(lesson)
     lesson.position = source.position
+    returning = lesson.retired_at is not None
     lesson.retired_at = None
+    if returning and lesson.content_hash == source.content_hash:
+        db.session.flush()
+        index_lesson(lesson)  # back from retirement with the same text: searchable again
     if lesson.content_hash != source.content_hash:
         rendered = {lang: _render(course_source, text) for lang, text in source.markdown.items()}
         lesson.title = dict(source.title)
@@ -153,6 +155,8 @@ def _sync_lesson(course: Course, course_source: CourseSource, source: LessonSour
         lesson.plain_text = {lang: r.plain_text for lang, r in rendered.items()}
         lesson.content_hash = source.content_hash
         lesson.updated_at = now
+        db.session.flush()
+        index_lesson(lesson)
     db.session.flush()
     return lesson
 
@@ -162,7 +166,7 @@ def _render(course_source: CourseSource, text: str):
         return url_for("courses.lesson", slug=course_slug or course_source.slug, lesson_slug=lesson_slug)
 
     def resolve_image(relative: str) -> tuple[str, int | None, int | None]:
-        width, height = image_size(course_source.path / relative)
+        width, height = image_dimensions(course_source.path / relative)
         filename = relative.removeprefix("images/")
         return url_for("courses.image", slug=course_source.slug, filename=filename), width, height
 
@@ -221,10 +225,3 @@ def _answer_list(answer) -> list:
     if isinstance(answer, (list, tuple)):
         return list(answer)
     return [answer]
-
-
-def image_size(path: Path) -> tuple[int | None, int | None]:
-    """Width and height of an SVG (its attributes) or a raster image (via Pillow)."""
-    from lms.content.images import image_dimensions
-
-    return image_dimensions(path)

@@ -1,13 +1,17 @@
-"""Thin views: catalogue, course page, lesson reader, course images."""
+"""Thin views: catalogue, course page, lesson reader, marking a lesson done, course images."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, render_template, request, send_from_directory
+from flask import abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
 
 from lms.courses import bp
 from lms.courses.models import AUDIENCES
-from lms.courses.services import catalogue, course_or_404, lesson_or_404, neighbours
+from lms.courses.services import (
+    catalogue, complete_lesson, completed_lesson_ids, course_or_404, lesson_or_404, neighbours, record_visit,
+)
+from lms.extensions import db
 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
 
@@ -15,22 +19,21 @@ IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
 @bp.route("/")
 def index():
     audience = request.args.get("audience") or None
-    if audience and audience not in AUDIENCES:
+    if audience not in AUDIENCES:
         audience = None
     competence = request.args.get("competence") or None
-    return render_template(
-        "courses/index.html",
-        courses=catalogue(audience, competence),
-        audience=audience,
-        competence=competence,
-        audiences=AUDIENCES,
-    )
+    courses = catalogue(audience, competence)
+    from lms.content.competences import COMPETENCES
+
+    return render_template("courses/index.html", courses=courses, audience=audience, competence=competence,
+                           audiences=AUDIENCES, competences=COMPETENCES)
 
 
 @bp.route("/<slug>/")
 def course(slug: str):
     course = course_or_404(slug)
-    return render_template("courses/course.html", course=course, lessons=course.active_lessons)
+    done = completed_lesson_ids(current_user.id, course.id) if current_user.is_authenticated else set()
+    return render_template("courses/course.html", course=course, lessons=course.active_lessons, done=done)
 
 
 @bp.route("/<slug>/<lesson_slug>")
@@ -38,10 +41,27 @@ def lesson(slug: str, lesson_slug: str):
     course = course_or_404(slug)
     lesson = lesson_or_404(course, lesson_slug)
     before, after = neighbours(course, lesson)
+    done = set()
+    if current_user.is_authenticated:
+        record_visit(current_user.id, lesson)
+        db.session.commit()
+        done = completed_lesson_ids(current_user.id, course.id)
+    lessons = course.active_lessons
     return render_template(
         "courses/lesson.html", course=course, lesson=lesson, before=before, after=after,
-        lessons=course.active_lessons,
+        lessons=lessons, position=lessons.index(lesson) + 1, done=done,
     )
+
+
+@bp.route("/<slug>/<lesson_slug>/done", methods=["POST"])
+@login_required
+def lesson_done(slug: str, lesson_slug: str):
+    course = course_or_404(slug)
+    lesson = lesson_or_404(course, lesson_slug)
+    complete_lesson(current_user, lesson)
+    db.session.commit()
+    # The check after the lesson belongs to quizzes; reach it by URL, not by import.
+    return redirect(url_for("quizzes.after_lesson", lesson_id=lesson.id))
 
 
 @bp.route("/<slug>/images/<path:filename>")
@@ -56,3 +76,13 @@ def image(slug: str, filename: str):
         # An author's SVG is shown as an image only; this stops any script inside it.
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+@bp.route("/search")
+def search():
+    from lms.courses.search import search_lessons
+    from lms.templating import current_lang
+
+    query = (request.args.get("q") or "").strip()[:100]
+    hits = search_lessons(query, current_lang()) if query else []
+    return render_template("search/results.html", query=query, hits=hits)

@@ -1,11 +1,15 @@
 """Queries over the loaded catalogue."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort
 
-from lms.courses.models import Course, Lesson
+import sqlalchemy as sa
+from flask import abort, current_app
+from sqlalchemy.exc import IntegrityError
+
+from lms.courses.models import Course, Lesson, LessonProgress
 from lms.extensions import db
+from lms.signals import course_progress_changed
+from lms.timeutil import utcnow
 
 
 def catalogue(audience: str | None = None, competence: str | None = None) -> list[Course]:
@@ -14,7 +18,7 @@ def catalogue(audience: str | None = None, competence: str | None = None) -> lis
         sa.select(Course).where(Course.retired_at.is_(None)).order_by(Course.id)
     ).all()
     if audience:
-        courses = [c for c in courses if audience in c.audiences or "everyone" in c.audiences]
+        courses = [c for c in courses if audience in c.audiences]
     if competence:
         courses = [c for c in courses if competence in c.competences]
     return courses
@@ -43,3 +47,48 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
     before = lessons[index - 1] if index > 0 else None
     after = lessons[index + 1] if index + 1 < len(lessons) else None
     return before, after
+
+
+# --- a learner's progress --------------------------------------------------------------
+
+
+def record_visit(user_id: int, lesson: Lesson) -> None:
+    """Note that a learner opened a lesson (once), for "continue where I left off"."""
+    exists = db.session.scalar(sa.select(LessonProgress.id).where(
+        LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
+    if exists is None:
+        _insert_progress(user_id, lesson.id, completed=False)
+
+
+def complete_lesson(user, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson done; doing it twice, or two taps at once, changes nothing more."""
+    progress = db.session.scalar(sa.select(LessonProgress).where(
+        LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id))
+    if progress is None:
+        _insert_progress(user.id, lesson.id, completed=True)
+        progress = db.session.scalar(sa.select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id))
+    if progress.completed_at is None:
+        progress.completed_at = utcnow()
+        db.session.flush()
+    course_progress_changed.send(current_app._get_current_object(), user=user, course=lesson.course)
+    return progress
+
+
+def _insert_progress(user_id: int, lesson_id: int, *, completed: bool) -> None:
+    """Insert inside a savepoint so a racing duplicate is simply ignored."""
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson_id, started_at=now,
+                                          completed_at=now if completed else None))
+    except IntegrityError:
+        pass
+
+
+def completed_lesson_ids(user_id: int, course_id: int | None = None) -> set[int]:
+    query = sa.select(LessonProgress.lesson_id).where(
+        LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
+    if course_id is not None:
+        query = query.join(Lesson, Lesson.id == LessonProgress.lesson_id).where(Lesson.course_id == course_id)
+    return set(db.session.scalars(query))

@@ -1,0 +1,6 @@
+"""The learner's own pages: continue where I left off, my learning, reading preferences."""
+from flask import Blueprint
+
+bp = Blueprint("learning", __name__)
+
+from lms.learning import routes  # noqa: E402,F401

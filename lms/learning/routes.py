@@ -1,0 +1,55 @@
+"""My learning, and reading preferences (text size, high contrast) remembered per person."""
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from lms.extensions import db
+from lms.learning import bp
+from lms.learning.services import my_learning
+
+TEXT_SIZES = (0, 1, 2)
+
+
+@bp.route("/my-learning")
+@login_required
+def mine():
+    return render_template("learning/mine.html", progress=my_learning(current_user.id))
+
+
+@bp.route("/preferences", methods=["POST"])
+def preferences():
+    """Bigger text or high contrast: kept on the account, or in the session before sign-in."""
+    size, contrast = reading_preferences()
+    action = request.form.get("action")
+    if action == "bigger":
+        size = min(size + 1, TEXT_SIZES[-1])
+    elif action == "smaller":
+        size = max(size - 1, TEXT_SIZES[0])
+    elif action == "contrast":
+        contrast = not contrast
+    else:
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.text_size, current_user.high_contrast = size, contrast
+        db.session.commit()
+    session["text_size"], session["high_contrast"] = size, contrast
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+def reading_preferences() -> tuple[int, bool]:
+    if current_user.is_authenticated:
+        return current_user.text_size or 0, bool(current_user.high_contrast)
+    return int(session.get("text_size", 0) or 0), bool(session.get("high_contrast", False))
+
+
+@bp.app_context_processor
+def inject_preferences():
+    size, contrast = reading_preferences()
+    classes = [f"text-{size}"] if size else []
+    if contrast:
+        classes.append("contrast")
+    return {"reading_classes": " ".join(classes), "text_size": size, "high_contrast": contrast}

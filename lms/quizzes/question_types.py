@@ -1,0 +1,371 @@
+"""The question-type registry: one class per type that validates, builds and grades its questions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from lms.content.model import ChoiceSource, LangText, QuestionSource, lang_text, text_problem
+
+LineMessage = tuple[int, str]
+
+MIN_CHOICES, MAX_CHOICES = 2, 6
+COMMON_FIELDS = frozenset({"id", "type", "prompt", "choices", "answer", "explanation"})
+
+# What each drawn phone screen needs (content/README.md, "scenario" table): field -> (kind, required).
+SCREEN_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
+    "sms": {"sender": ("text", True), "body": ("text", True), "link": ("plain", False)},
+    "call": {"caller": ("text", True), "number": ("plain", True), "video": ("flag", False)},
+    "transfer": {
+        "bank": ("text", True), "recipient_name": ("text", True), "account": ("plain", True),
+        "amount": ("money", True), "message": ("text", True),
+    },
+    "qr_payment": {
+        "merchant": ("text", True), "recipient_name": ("text", True),
+        "amount": ("money", True), "message": ("text", False),
+    },
+}
+_MONEY = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})*$|^\d+$")
+
+
+def line_of(node: object, key: str | None = None) -> int:
+    """Line of `key` in a mapping read by the content parser, else of the node itself."""
+    key_lines = getattr(node, "key_lines", {})
+    if key is not None and key in key_lines:
+        return int(key_lines[key])
+    return int(getattr(node, "line", 0))
+
+
+def item_line(items: object, index: int) -> int:
+    """Line of the index-th item of a list read by the content parser."""
+    lines = getattr(items, "item_lines", ())
+    return int(lines[index]) if index < len(lines) else line_of(items)
+
+
+def as_id(value: object) -> str | None:
+    """An id written by an author: a non-empty string or a whole number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _chosen(response: object) -> set[str] | None:
+    """The set of ids a learner sent, or None when the response is malformed."""
+    if isinstance(response, str):
+        response = [response]
+    if not isinstance(response, Sequence) or not all(isinstance(r, str) for r in response):
+        return None
+    return set(response)
+
+
+class QuestionType:
+    """Base for a question type; subclasses state their name and how `answer` looks."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[LangText] = {}
+    has_choices: ClassVar[bool] = True
+    extra_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def validate(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        """Every problem in one question mapping, as (line, Vietnamese message)."""
+        problems = self._unknown_fields(question)
+        if as_id(question.get("id")) is None:
+            problems.append((line_of(question, "id"), 'thiếu "id" (mã câu hỏi, ví dụ otp-ngan-hang)'))
+        for key, meaning in (("prompt", "câu hỏi"), ("explanation", "lời giải thích")):
+            if key not in question:
+                problems.append((line_of(question), f'thiếu "{key}" ({meaning})'))
+            elif reason := text_problem(question[key]):
+                problems.append((line_of(question, key), f'"{key}" ({meaning}) {reason}'))
+        problems += self._validate_choices(question)
+        problems += self._validate_answer(question)
+        return problems
+
+    def build(self, question: Mapping[str, Any]) -> QuestionSource:
+        """Turn a mapping that passed `validate` into a QuestionSource."""
+        return QuestionSource(
+            key=as_id(question["id"]) or "",
+            type=self.name,
+            prompt=lang_text(question["prompt"]) or {},
+            choices=tuple(self._build_choice(c) for c in question.get("choices") or ()),
+            answer=self._build_answer(question["answer"]),
+            explanation=lang_text(question["explanation"]) or {},
+            screen=self._build_screen(question),
+            line=line_of(question),
+        )
+
+    def grade(self, question: QuestionSource, response: object) -> bool:
+        """True when the response is exactly the right answer."""
+        chosen = _chosen(response)
+        known = {c.key for c in question.choices}
+        return chosen is not None and chosen <= known and chosen == {question.answer}
+
+    def _unknown_fields(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        allowed = COMMON_FIELDS | self.extra_fields
+        return [
+            (line_of(question, key), f'không hiểu dòng "{key}" — kiểm tra lại chính tả')
+            for key in question if key not in allowed
+        ]
+
+    def _validate_choices(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        choices = question.get("choices")
+        if choices is None:
+            return [(line_of(question), 'thiếu "choices" (các lựa chọn)')]
+        if not isinstance(choices, list):
+            return [(line_of(question, "choices"), '"choices" phải là danh sách các lựa chọn, mỗi lựa chọn bắt đầu bằng "- id:"')]
+        problems: list[LineMessage] = []
+        if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
+            problems.append((line_of(question, "choices"),
+                             f"câu hỏi có {len(choices)} lựa chọn; cần từ {MIN_CHOICES} đến {MAX_CHOICES}"))
+        seen: set[str] = set()
+        for index, choice in enumerate(choices):
+            problems += self._validate_choice(choice, item_line(choices, index), seen)
+        return problems
+
+    def _validate_choice(self, choice: object, line: int, seen: set[str]) -> list[LineMessage]:
+        if not isinstance(choice, Mapping):
+            return [(line, 'mỗi lựa chọn cần có "id" và "text"')]
+        problems: list[LineMessage] = []
+        key = as_id(choice.get("id"))
+        if key is None:
+            problems.append((line, 'lựa chọn thiếu "id" (mã lựa chọn, ví dụ a, b, c)'))
+        elif key in seen:
+            problems.append((line_of(choice, "id"), f'mã lựa chọn "{key}" bị trùng'))
+        else:
+            seen.add(key)
+        for field in choice:
+            if field not in ("id", "text", "image", "alt"):
+                problems.append((line_of(choice, field), f'không hiểu dòng "{field}" — kiểm tra lại chính tả'))
+        return problems + self._validate_choice_content(choice)
+
+    def _validate_choice_content(self, choice: Mapping[str, Any]) -> list[LineMessage]:
+        if "text" not in choice:
+            return [(line_of(choice), 'lựa chọn thiếu "text" (nội dung lựa chọn)')]
+        reason = text_problem(choice["text"])
+        return [(line_of(choice, "text"), f'"text" {reason}')] if reason else []
+
+    def _choice_ids(self, question: Mapping[str, Any]) -> set[str]:
+        choices = question.get("choices")
+        if not isinstance(choices, list):
+            return set()
+        ids = (as_id(c.get("id")) for c in choices if isinstance(c, Mapping))
+        return {key for key in ids if key is not None}
+
+    def _validate_answer(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        if "answer" not in question:
+            return [(line_of(question), 'thiếu "answer" (đáp án đúng)')]
+        answer = as_id(question["answer"])
+        line = line_of(question, "answer")
+        if answer is None:
+            return [(line, '"answer" phải là mã của một lựa chọn, ví dụ b')]
+        if answer not in self._choice_ids(question):
+            return [(line, f'đáp án "{answer}" không nằm trong các lựa chọn')]
+        return []
+
+    def _build_choice(self, choice: Mapping[str, Any]) -> ChoiceSource:
+        image = choice.get("image")
+        return ChoiceSource(
+            key=as_id(choice["id"]) or "",
+            text=lang_text(choice.get("text")) or {},
+            image=image.strip() if isinstance(image, str) else None,
+            alt=lang_text(choice.get("alt")) or {},
+        )
+
+    def _build_answer(self, answer: object) -> str | tuple[str, ...] | bool:
+        return as_id(answer) or ""
+
+    def _build_screen(self, question: Mapping[str, Any]) -> dict[str, Any] | None:
+        return None
+
+
+class SingleChoice(QuestionType):
+    """Choose the one right answer."""
+
+    name = "single"
+    label = {"vi": "Chọn một đáp án", "en": "Choose one answer"}
+
+
+class MultipleChoice(QuestionType):
+    """Choose every right answer; only the exact set counts."""
+
+    name = "multiple"
+    label = {"vi": "Chọn tất cả đáp án đúng", "en": "Choose every correct answer"}
+
+    def grade(self, question: QuestionSource, response: object) -> bool:
+        """True only for exactly the set of right ids."""
+        chosen = _chosen(response)
+        known = {c.key for c in question.choices}
+        return chosen is not None and chosen <= known and chosen == set(question.answer)  # type: ignore[arg-type]
+
+    def _validate_answer(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        if "answer" not in question:
+            return [(line_of(question), 'thiếu "answer" (các đáp án đúng)')]
+        answer, line = question["answer"], line_of(question, "answer")
+        if not isinstance(answer, list) or not answer:
+            return [(line, 'câu chọn nhiều đáp án cần "answer" là danh sách mã, ví dụ [a, c]')]
+        ids = self._choice_ids(question)
+        problems: list[LineMessage] = []
+        for item in answer:
+            key = as_id(item)
+            if key is None:
+                problems.append((line, '"answer" chỉ gồm mã của các lựa chọn, ví dụ [a, c]'))
+            elif key not in ids:
+                problems.append((line, f'đáp án "{key}" không nằm trong các lựa chọn'))
+        return problems
+
+    def _build_answer(self, answer: object) -> tuple[str, ...]:
+        keys = (as_id(item) for item in answer)  # type: ignore[union-attr]
+        return tuple(sorted({key for key in keys if key is not None}))
+
+
+class TrueFalse(QuestionType):
+    """Decide whether a statement is true; there are no choices."""
+
+    name = "true_false"
+    label = {"vi": "Đúng hay sai", "en": "True or false"}
+    has_choices = False
+
+    def grade(self, question: QuestionSource, response: object) -> bool:
+        """True when the learner's "true"/"false" matches the answer."""
+        if isinstance(response, Sequence) and not isinstance(response, str):
+            response = response[0] if len(response) == 1 else None
+        if isinstance(response, bool):
+            return response is question.answer
+        return response in ("true", "false") and (response == "true") is question.answer
+
+    def _validate_choices(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        if "choices" in question:
+            return [(line_of(question, "choices"), 'câu đúng/sai không cần "choices"; hãy xoá phần này')]
+        return []
+
+    def _validate_answer(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        if "answer" not in question:
+            return [(line_of(question), 'thiếu "answer" (true nếu đúng, false nếu sai)')]
+        if not isinstance(question["answer"], bool):
+            return [(line_of(question, "answer"), '"answer" của câu đúng/sai phải là true (đúng) hoặc false (sai)')]
+        return []
+
+    def _build_answer(self, answer: object) -> bool:
+        return bool(answer)
+
+
+class PictureChoice(QuestionType):
+    """Choose the right picture; every choice has an image and its description."""
+
+    name = "picture"
+    label = {"vi": "Chọn hình đúng", "en": "Choose the right picture"}
+
+    def _validate_choice_content(self, choice: Mapping[str, Any]) -> list[LineMessage]:
+        problems: list[LineMessage] = []
+        image = choice.get("image")
+        if not isinstance(image, str) or not image.strip():
+            problems.append((line_of(choice, "image"), 'lựa chọn hình thiếu "image" (đường dẫn ảnh, ví dụ images/ma-qr.svg)'))
+        if "alt" not in choice:
+            problems.append((line_of(choice), 'lựa chọn hình thiếu "alt" (lời mô tả ảnh cho người khiếm thị)'))
+        elif reason := text_problem(choice["alt"]):
+            problems.append((line_of(choice, "alt"), f'"alt" (lời mô tả ảnh) {reason}'))
+        if "text" in choice and (reason := text_problem(choice["text"])):
+            problems.append((line_of(choice, "text"), f'"text" {reason}'))
+        return problems
+
+
+class Scenario(QuestionType):
+    """Decide what to do on a drawn phone screen."""
+
+    name = "scenario"
+    label = {"vi": "Thực hành trên màn hình điện thoại", "en": "Practise on a phone screen"}
+    extra_fields = frozenset({"screen"})
+
+    def validate(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        """Common checks plus the screen description."""
+        return super().validate(question) + self._validate_screen(question)
+
+    def _validate_screen(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        screen = question.get("screen")
+        if not isinstance(screen, Mapping):
+            return [(line_of(question, "screen"), 'câu thực hành cần "screen" (mô tả màn hình điện thoại giả)')]
+        kind = screen.get("kind")
+        if kind not in SCREEN_FIELDS:
+            names = ", ".join(SCREEN_FIELDS)
+            return [(line_of(screen, "kind"), f'loại màn hình "kind: {kind}" không có; chỉ dùng: {names}')]
+        fields = SCREEN_FIELDS[kind]
+        problems: list[LineMessage] = []
+        for key in screen:
+            if key != "kind" and key not in fields:
+                problems.append((line_of(screen, key), f'màn hình "{kind}" không có dòng "{key}"'))
+        for key, (value_kind, required) in fields.items():
+            if key not in screen:
+                if required:
+                    problems.append((line_of(screen), f'màn hình "{kind}" thiếu dòng "{key}"'))
+                continue
+            message = _screen_value_problem(key, value_kind, screen[key])
+            if message:
+                problems.append((line_of(screen, key), message))
+        return problems
+
+    def _build_screen(self, question: Mapping[str, Any]) -> dict[str, Any]:
+        screen = question["screen"]
+        built: dict[str, Any] = {"kind": screen["kind"]}
+        for key, (value_kind, _) in SCREEN_FIELDS[screen["kind"]].items():
+            built[key] = _screen_value(value_kind, screen.get(key))
+        return built
+
+
+def _screen_value_problem(key: str, value_kind: str, value: object) -> str | None:
+    """Why a screen value is unusable, or None."""
+    if value_kind == "text" and (reason := text_problem(value)):
+        return f'"{key}" {reason}'
+    if value_kind == "plain" and as_id(value) is None:
+        return f'"{key}" đang để trống'
+    if value_kind == "flag" and not isinstance(value, bool):
+        return f'"{key}" phải là true hoặc false'
+    if value_kind == "money" and _money(value) is None:
+        return f'"{key}" phải là số tiền bằng đồng, ví dụ 500000'
+    if key == "link" and not _is_fake_link(str(value)):
+        return f'đường link "{value}" phải là link giả, có tên miền kết thúc bằng ".example"'
+    return None
+
+
+def _screen_value(value_kind: str, value: object) -> object:
+    """A screen value in the shape templates use: text dicts, strings, ints, bools."""
+    if value is None:
+        return False if value_kind == "flag" else None
+    converters = {"text": lang_text, "plain": as_id, "money": _money, "flag": bool}
+    return converters[value_kind](value)
+
+
+def _money(value: object) -> int | None:
+    """An amount in đồng written as a number or with thousands separators."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and _MONEY.match(value.strip()):
+        return int(re.sub(r"\D", "", value))
+    return None
+
+
+def _is_fake_link(link: str) -> bool:
+    """Fake screens must never show a real site (content/README.md §4)."""
+    candidate = link if "//" in link else f"//{link}"
+    try:
+        host = (urlsplit(candidate).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return host == "example" or host.endswith(".example")
+
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    cls.name: cls() for cls in (SingleChoice, MultipleChoice, TrueFalse, PictureChoice, Scenario)
+}
+
+
+def get_question_type(name: str) -> QuestionType:
+    """The registered type called `name`; raises KeyError for an unknown type."""
+    try:
+        return QUESTION_TYPES[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"unknown question type: {name!r}") from None

@@ -1,0 +1,203 @@
+"""Taking quizzes: start or resume an attempt, answer, submit; scoring only ever on the server."""
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from lms.content.model import ChoiceSource, QuestionSource
+from lms.extensions import db
+from lms.quizzes.models import Answer, Question, Quiz, QuizAttempt
+from lms.quizzes.question_types import get_question_type
+from lms.signals import course_progress_changed
+from lms.timeutil import utcnow
+
+
+class QuizError(Exception):
+    """A rule of taking quizzes was broken; `code` names which, for the view's message."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def quiz_or_none(quiz_id: int) -> Quiz | None:
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or quiz.retired_at is not None or quiz.course.retired_at is not None:
+        return None
+    return quiz
+
+
+def attempts_of(user_id: int, quiz: Quiz) -> list[QuizAttempt]:
+    return list(db.session.scalars(
+        sa.select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id)
+        .order_by(QuizAttempt.number)))
+
+
+def attempts_left(user_id: int, quiz: Quiz) -> int | None:
+    """None when the quiz has no limit (the checks after lessons)."""
+    if not quiz.max_attempts:
+        return None
+    used = sum(1 for a in attempts_of(user_id, quiz) if a.submitted_at is not None)
+    return max(quiz.max_attempts - used, 0)
+
+
+def open_attempt(user_id: int, quiz: Quiz) -> QuizAttempt | None:
+    return next((a for a in attempts_of(user_id, quiz) if a.submitted_at is None), None)
+
+
+def has_passed(user_id: int, quiz: Quiz) -> bool:
+    return any(a.passed for a in attempts_of(user_id, quiz))
+
+
+def start_attempt(user, quiz: Quiz) -> QuizAttempt:
+    """Resume the open attempt, or start a new one with questions and choices shuffled once."""
+    current = open_attempt(user.id, quiz)
+    if current is not None:
+        return current
+    if quiz.kind == "final" and has_passed(user.id, quiz):
+        raise QuizError("already_passed")
+    left = attempts_left(user.id, quiz)
+    if left == 0:
+        raise QuizError("no_attempts_left")
+    questions = quiz.active_questions
+    if not questions:
+        raise QuizError("empty")
+    rng = random.Random(secrets.randbits(64))
+    order = [q.id for q in questions]
+    rng.shuffle(order)
+    choice_order = {}
+    for q in questions:
+        keys = [c["key"] for c in q.choices]
+        rng.shuffle(keys)
+        choice_order[str(q.id)] = keys
+    number = len(attempts_of(user.id, quiz)) + 1
+    try:
+        with db.session.begin_nested():
+            attempt = QuizAttempt(user_id=user.id, quiz_id=quiz.id, number=number, question_order=order,
+                                  choice_order=choice_order, question_count=len(order))
+            db.session.add(attempt)
+    except IntegrityError:
+        # Two taps raced; the other request made attempt `number`: use it.
+        attempt = db.session.scalar(sa.select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.number == number))
+    return attempt
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[Question]:
+    """The attempt's questions in its own shuffled order."""
+    by_id = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(attempt.question_order)))}
+    return [by_id[qid] for qid in attempt.question_order if qid in by_id]
+
+
+def ordered_choices(attempt: QuizAttempt, question: Question) -> list[dict]:
+    by_key = {c["key"]: c for c in question.choices}
+    keys = attempt.choice_order.get(str(question.id)) or list(by_key)
+    return [by_key[k] for k in keys if k in by_key]
+
+
+def answers_by_question(attempt: QuizAttempt) -> dict[int, Answer]:
+    return {a.question_id: a for a in attempt.answers}
+
+
+def as_source(question: Question) -> QuestionSource:
+    """The registry grades content-format questions; rebuild one from the stored row."""
+    answer: object = question.answer
+    if question.type == "true_false":
+        answer = question.answer == ["true"]
+    elif question.type == "multiple":
+        answer = tuple(question.answer)
+    else:
+        answer = question.answer[0] if question.answer else ""
+    choices = tuple(ChoiceSource(key=c["key"], text=c.get("text") or {}, image=c.get("image"),
+                                 alt=c.get("alt") or {}) for c in question.choices)
+    return QuestionSource(key=question.key, type=question.type, prompt=question.prompt, choices=choices,
+                          answer=answer, explanation=question.explanation, screen=question.screen, line=0)
+
+
+def valid_response(question: Question, response: list[str]) -> bool:
+    """Is every value one the question offers? (Choice ids, or true/false.)"""
+    if not response:
+        return False
+    if question.type == "true_false":
+        return len(response) == 1 and response[0] in ("true", "false")
+    keys = {c["key"] for c in question.choices}
+    if question.type != "multiple" and len(response) != 1:
+        return False
+    return len(set(response)) == len(response) and set(response) <= keys
+
+
+def answer_question(user, attempt: QuizAttempt, question_id: int, response: list[str]) -> Answer:
+    """Record (or, before submitting a final quiz, change) one answer; graded here, never in the page."""
+    if attempt.user_id != user.id:
+        raise QuizError("not_yours")
+    if attempt.submitted_at is not None:
+        raise QuizError("submitted")
+    if question_id not in attempt.question_order:
+        raise QuizError("wrong_question")
+    question = db.session.get(Question, question_id)
+    if question is None or not valid_response(question, response):
+        raise QuizError("bad_choice")
+    correct = get_question_type(question.type).grade(as_source(question), list(response))
+    existing = db.session.scalar(sa.select(Answer).where(
+        Answer.attempt_id == attempt.id, Answer.question_id == question_id))
+    if existing is not None:
+        if attempt.quiz.kind == "check":
+            return existing  # a check gives feedback at once, so its first answer stands
+        existing.response, existing.correct, existing.answered_at = list(response), correct, utcnow()
+        db.session.flush()
+        return existing
+    try:
+        with db.session.begin_nested():
+            answer = Answer(attempt_id=attempt.id, question_id=question_id, response=list(response), correct=correct)
+            db.session.add(answer)
+    except IntegrityError:
+        answer = db.session.scalar(sa.select(Answer).where(
+            Answer.attempt_id == attempt.id, Answer.question_id == question_id))
+    return answer
+
+
+@dataclass(frozen=True)
+class Result:
+    attempt: QuizAttempt
+    newly_submitted: bool
+
+
+def submit_attempt(user, attempt: QuizAttempt) -> Result:
+    """Score the attempt once; a resubmitted form or a second tap returns the same result."""
+    if attempt.user_id != user.id:
+        raise QuizError("not_yours")
+    if attempt.submitted_at is not None:
+        return Result(attempt, False)
+    answers = answers_by_question(attempt)
+    correct = sum(1 for qid in attempt.question_order if answers.get(qid) and answers[qid].correct)
+    count = len(attempt.question_order)
+    quiz = attempt.quiz
+    if quiz.kind == "final":
+        passed = count > 0 and 100 * correct >= (quiz.pass_mark or 100) * count
+    else:
+        passed = correct == count
+    table = QuizAttempt.__table__
+    # Only the first of two racing submits changes the row; the other sees rowcount 0.
+    updated = db.session.execute(
+        table.update().where(table.c.id == attempt.id, table.c.submitted_at.is_(None))
+        .values(submitted_at=utcnow(), correct_count=correct, passed=passed)
+    ).rowcount
+    db.session.refresh(attempt)
+    if updated:
+        course_progress_changed.send(current_app._get_current_object(), user=user, course=quiz.course)
+    return Result(attempt, bool(updated))
+
+
+def check_quiz_for(lesson_id: int) -> Quiz | None:
+    return db.session.scalar(sa.select(Quiz).where(
+        Quiz.lesson_id == lesson_id, Quiz.kind == "check", Quiz.retired_at.is_(None)))
+
+
+def final_quiz_for(course_id: int) -> Quiz | None:
+    return db.session.scalar(sa.select(Quiz).where(
+        Quiz.course_id == course_id, Quiz.kind == "final", Quiz.retired_at.is_(None)))

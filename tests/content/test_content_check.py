@@ -1,0 +1,274 @@
+"""Every content rule produces a problem naming the right file and line."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from conftest import COURSE_YAML, FINAL_QUIZ, LESSON_1_EN, LESSON_2, QUIZ_1, QUIZ_2, SVG, png_bytes
+
+from lms.content.__main__ import main
+from lms.content.check import Problem, check_content, check_tree, image_dimensions
+
+COURSE = "courses/an-toan"
+
+
+def drop_line(text: str, number: int, last: int | None = None) -> str:
+    """The text without its number-th line (1-based), or lines number..last."""
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[: number - 1] + lines[(last or number):])
+
+
+def set_line(text: str, number: int, new: str) -> str:
+    """The text with its number-th line (1-based) replaced."""
+    lines = text.splitlines(keepends=True)
+    lines[number - 1] = new + "\n"
+    return "".join(lines)
+
+
+def only_problem(content, files: dict[str, str | bytes | None]) -> Problem:
+    """Build the default course changed by `files` and return its single problem."""
+    content.course(files=files)
+    problems = check_tree(content.root)
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_the_valid_course_has_no_problem(content):
+    content.course()
+    assert check_tree(content.root) == []
+
+
+def test_problem_prints_as_file_line_message():
+    problem = Problem("courses/a/02-x.md", 14, 'ảnh "images/khoa.png" thiếu lời mô tả (alt)')
+    assert str(problem) == 'courses/a/02-x.md:14: ảnh "images/khoa.png" thiếu lời mô tả (alt)'
+
+
+CASES = [
+    # course.yaml
+    ("yaml syntax", {"course.yaml": "version: 1\nlevel: 1\ntitle: Bài: một\n"}, "course.yaml", 3, "dấu hai chấm"),
+    ("yaml tab", {"course.yaml": COURSE_YAML.replace("  vi: An toàn", "\tvi: An toàn")}, "course.yaml", 7, "Tab"),
+    ("no title", {"course.yaml": drop_line(COURSE_YAML, 6, last=8)},
+     "course.yaml", 1, 'thiếu "title"'),
+    ("level 9", {"course.yaml": set_line(COURSE_YAML, 2, "level: 9")}, "course.yaml", 2, "từ 1 đến 8"),
+    ("level 0", {"course.yaml": set_line(COURSE_YAML, 2, "level: 0")}, "course.yaml", 2, "từ 1 đến 8"),
+    ("version", {"course.yaml": set_line(COURSE_YAML, 1, "version: một")}, "course.yaml", 1, '"version"'),
+    ("minutes", {"course.yaml": set_line(COURSE_YAML, 3, "minutes: 0")}, "course.yaml", 3, '"minutes"'),
+    ("audience", {"course.yaml": set_line(COURSE_YAML, 4, "audiences: [everyone, tre-em]")},
+     "course.yaml", 4, 'đối tượng "tre-em" không có trong danh sách'),
+    ("competence", {"course.yaml": set_line(COURSE_YAML, 5, 'competences: ["9.9"]')},
+     "course.yaml", 5, 'mã năng lực "9.9" không có trong khung năng lực số'),
+    ("unquoted code", {"course.yaml": set_line(COURSE_YAML, 5, "competences: [4.2]")},
+     "course.yaml", 5, 'dấu nháy kép: "4.2"'),
+    ("no competences", {"course.yaml": drop_line(COURSE_YAML, 5)}, "course.yaml", 1, 'thiếu "competences"'),
+    ("title lang", {"course.yaml": set_line(COURSE_YAML, 7, "  vn: An toàn")}, "course.yaml", 6, 'không dùng "vn"'),
+    ("typo key", {"course.yaml": COURSE_YAML + "levle: 2\n"}, "course.yaml", 12, 'không hiểu dòng "levle"'),
+    ("repeated key", {"course.yaml": COURSE_YAML + "level: 2\n"}, "course.yaml", 12, "viết hai lần"),
+    # lesson front matter
+    ("lesson minutes", {"02-mat-khau.md": set_line(LESSON_2, 3, "minutes: tám")}, "02-mat-khau.md", 3, '"minutes"'),
+    ("lesson title", {"02-mat-khau.md": drop_line(LESSON_2, 2)}, "02-mat-khau.md", 2, 'thiếu "title"'),
+    ("lesson code", {"02-mat-khau.md": LESSON_2.replace("minutes: 6", 'minutes: 6\ncompetences: ["7.1"]')},
+     "02-mat-khau.md", 4, 'mã năng lực "7.1"'),
+    ("no front matter", {"02-mat-khau.md": "Chỉ có chữ.\n"}, "02-mat-khau.md", 1, "thông tin đầu bài"),
+    ("front matter yaml", {"02-mat-khau.md": set_line(LESSON_2, 2, "title: Mật khẩu: mạnh")},
+     "02-mat-khau.md", 2, "lỗi cú pháp YAML"),
+    ("english title", {"01-cuoc-goi.en.md": set_line(LESSON_1_EN, 2, "minutes: 8")},
+     "01-cuoc-goi.en.md", 2, 'thiếu "title"'),
+    # file names
+    ("spaces", {"Bai 1.md": LESSON_2}, "Bai 1.md", 1, "không đúng mẫu"),
+    ("capitals", {"03-Mat-Khau.md": LESSON_2}, "03-Mat-Khau.md", 1, "không đúng mẫu"),
+    ("one digit", {"3-mat-khau.md": LESSON_2}, "3-mat-khau.md", 1, "không đúng mẫu"),
+    ("yaml name", {"ghi-chu.yaml": "a: 1\n"}, "ghi-chu.yaml", 1, "không đúng mẫu"),
+    ("same slug", {"03-mat-khau.md": LESSON_2}, "03-mat-khau.md", 1, 'mã bài "mat-khau" đã dùng cho "02-mat-khau.md"'),
+    ("same number", {"02-khac.md": LESSON_2}, "02-mat-khau.md", 1, 'hai bài cùng số 02'),
+    ("lonely quiz", {"03-mat-tich.quiz.yaml": QUIZ_1}, "03-mat-tich.quiz.yaml", 1, 'không có bài học "03-mat-tich.md"'),
+    ("lonely english", {"03-mat-tich.en.md": LESSON_1_EN}, "03-mat-tich.en.md", 1, 'không có bản tiếng Việt'),
+    # questions
+    ("unknown type", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 3, "    type: essay")},
+     "01-cuoc-goi.quiz.yaml", 3, 'loại câu hỏi "essay" không có'),
+    ("no type", {"01-cuoc-goi.quiz.yaml": drop_line(QUIZ_1, 3)}, "01-cuoc-goi.quiz.yaml", 2, 'thiếu "type"'),
+    ("same question id", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 12, "  - id: otp")},
+     "01-cuoc-goi.quiz.yaml", 12, 'mã câu hỏi "otp" bị trùng'),
+    ("one choice", {"01-cuoc-goi.quiz.yaml": drop_line(drop_line(QUIZ_1, 9), 8).replace("answer: b", "answer: a")},
+     "01-cuoc-goi.quiz.yaml", 5, "có 1 lựa chọn; cần từ 2 đến 6"),
+    ("same choice id", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 8, "      - id: a").replace("answer: b", "answer: a")},
+     "01-cuoc-goi.quiz.yaml", 8, 'mã lựa chọn "a" bị trùng'),
+    ("choice text", {"01-cuoc-goi.quiz.yaml": drop_line(QUIZ_1, 9)}, "01-cuoc-goi.quiz.yaml", 8, 'thiếu "text"'),
+    ("wrong answer", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: c")},
+     "01-cuoc-goi.quiz.yaml", 10, 'đáp án "c" không nằm trong các lựa chọn'),
+    ("single as list", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: [a, b]")},
+     "01-cuoc-goi.quiz.yaml", 10, "mã của một lựa chọn"),
+    ("no explanation", {"01-cuoc-goi.quiz.yaml": drop_line(QUIZ_1, 11)}, "01-cuoc-goi.quiz.yaml", 2, 'thiếu "explanation"'),
+    ("true_false text", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 15, "    answer: sai")},
+     "01-cuoc-goi.quiz.yaml", 15, "true (đúng) hoặc false (sai)"),
+    ("true_false choices", {"01-cuoc-goi.quiz.yaml": QUIZ_1 + "    choices: [{id: a, text: Có}, {id: b, text: Không}]\n"},
+     "01-cuoc-goi.quiz.yaml", 17, 'không cần "choices"'),
+    ("multiple one id", {"02-mat-khau.quiz.yaml": set_line(QUIZ_2, 9, "    answer: b")},
+     "02-mat-khau.quiz.yaml", 9, "danh sách"),
+    ("multiple empty", {"02-mat-khau.quiz.yaml": set_line(QUIZ_2, 9, "    answer: []")},
+     "02-mat-khau.quiz.yaml", 9, "danh sách"),
+    ("multiple unknown", {"02-mat-khau.quiz.yaml": set_line(QUIZ_2, 9, "    answer: [b, z]")},
+     "02-mat-khau.quiz.yaml", 9, 'đáp án "z" không nằm trong các lựa chọn'),
+    ("picture alt", {"02-mat-khau.quiz.yaml": drop_line(QUIZ_2, 17)}, "02-mat-khau.quiz.yaml", 15, 'thiếu "alt"'),
+    ("picture image", {"02-mat-khau.quiz.yaml": drop_line(QUIZ_2, 19)}, "02-mat-khau.quiz.yaml", 18, 'thiếu "image"'),
+    ("picture file", {"02-mat-khau.quiz.yaml": set_line(QUIZ_2, 16, "        image: images/khong-co.svg")},
+     "02-mat-khau.quiz.yaml", 16, 'không tìm thấy ảnh "images/khong-co.svg"'),
+    ("no screen", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 6, last=10)}, "final.quiz.yaml", 4, 'cần "screen"'),
+    ("unknown kind", {"final.quiz.yaml": set_line(FINAL_QUIZ, 7, "      kind: email")},
+     "final.quiz.yaml", 7, 'loại màn hình "kind: email" không có'),
+    ("screen field", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 24)}, "final.quiz.yaml", 20, 'thiếu dòng "amount"'),
+    ("real link", {"final.quiz.yaml": set_line(FINAL_QUIZ, 10, "      link: https://vietcombank.com.vn")},
+     "final.quiz.yaml", 10, 'kết thúc bằng ".example"'),
+    ("no pass mark", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 1)}, "final.quiz.yaml", 1, 'thiếu "pass_mark"'),
+    ("pass mark 0", {"final.quiz.yaml": set_line(FINAL_QUIZ, 1, "pass_mark: 0")}, "final.quiz.yaml", 1, "từ 1 đến 100"),
+    ("pass mark 101", {"final.quiz.yaml": set_line(FINAL_QUIZ, 1, "pass_mark: 101")}, "final.quiz.yaml", 1, "từ 1 đến 100"),
+    ("attempts 0", {"final.quiz.yaml": set_line(FINAL_QUIZ, 2, "max_attempts: 0")}, "final.quiz.yaml", 2, "từ 1 trở lên"),
+    ("check pass mark", {"01-cuoc-goi.quiz.yaml": "pass_mark: 80\n" + QUIZ_1}, "01-cuoc-goi.quiz.yaml", 1,
+     "chỉ bài kiểm tra cuối khoá"),
+    ("no questions", {"01-cuoc-goi.quiz.yaml": "questions: []\n"}, "01-cuoc-goi.quiz.yaml", 1, 'thiếu "questions"'),
+    # lesson markdown (LESSON_2: line 8 is "## Cách đặt", line 10 the image)
+    ("no alt", {"02-mat-khau.md": set_line(LESSON_2, 10, "![](images/bieu-do.png)")},
+     "02-mat-khau.md", 10, 'ảnh "images/bieu-do.png" thiếu lời mô tả (alt)'),
+    ("vague alt", {"02-mat-khau.md": set_line(LESSON_2, 10, "![ảnh 1](images/bieu-do.png)")},
+     "02-mat-khau.md", 10, "chưa nói gì về ảnh"),
+    ("missing image", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](images/khoa.png)")},
+     "02-mat-khau.md", 10, 'không tìm thấy ảnh "images/khoa.png"'),
+    ("outside course", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](../khac/images/khoa.png)")},
+     "02-mat-khau.md", 10, 'ảnh "../khac/images/khoa.png" nằm ngoài thư mục khoá học'),
+    ("backslash", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Biểu đồ](images\\bieu-do.png)")},
+     "02-mat-khau.md", 10, 'phải dùng dấu "/"'),
+    ("accented name", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](images/ổ-khoá.png)")},
+     "02-mat-khau.md", 10, 'không tìm thấy ảnh "images/ổ-khoá.png"'),
+    ("empty lesson", {"02-mat-khau.md": LESSON_2.split("Mật khẩu mạnh dài")[0], "02-mat-khau.quiz.yaml": None},
+     "02-mat-khau.md", 1, "bài học chưa có nội dung"),
+    ("outside images", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](khoa.png)"), "khoa.png": png_bytes()},
+     "02-mat-khau.md", 10, "phải nằm trong thư mục images/"),
+    ("web image", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](https://anh.example/khoa.png)")},
+     "02-mat-khau.md", 10, "không dùng đường link ngoài"),
+    ("big image", {"images/bieu-do.png": png_bytes() + bytes(210 * 1024)}, "02-mat-khau.md", 10, "quá giới hạn 200 KB"),
+    ("svg size", {"images/tin-nhan.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"/>'},
+     "01-cuoc-goi.md", 14, "phải ghi width và height"),
+    ("broken png", {"images/bieu-do.png": b"not an image at all"}, "02-mat-khau.md", 10, "không đọc được ảnh"),
+    ("gif", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](images/khoa.gif)")}, "02-mat-khau.md", 10, ".svg, .png"),
+    ("h1", {"02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt")}, "02-mat-khau.md", 8, 'không dùng tiêu đề "#"'),
+    ("later line", {"02-mat-khau.md": LESSON_2 + "\nDòng một\ndòng hai ![](images/bieu-do.png)\n"},
+     "02-mat-khau.md", 13, "thiếu lời mô tả"),
+    ("dead link", {"02-mat-khau.md": LESSON_2 + "\n[bài cũ](09-khong-co.md)\n"}, "02-mat-khau.md", 12,
+     'bài "khong-co" không tồn tại'),
+    ("other course", {"02-mat-khau.md": LESSON_2 + "\n[QR](../thanh-toan/02-qr.md)\n"}, "02-mat-khau.md", 12,
+     'không có khoá học "thanh-toan"'),
+    ("link form", {"02-mat-khau.md": LESSON_2 + "\n[bài hai](bai-hai.md)\n"}, "02-mat-khau.md", 12, "không đúng dạng"),
+    ("link scheme", {"02-mat-khau.md": LESSON_2 + "\n[tải](ftp://tai.example/a)\n"}, "02-mat-khau.md", 12,
+     "không được phép"),
+    ("raw html", {"02-mat-khau.md": LESSON_2 + '\n<iframe src="https://x.example"></iframe>\n'},
+     "02-mat-khau.md", 12, "có mã HTML"),
+    ("slides", {"01-cuoc-goi.en.md": LESSON_1_EN.replace("## What to do", "What to do")},
+     "01-cuoc-goi.en.md", 4, "bản tiếng Anh có 1 trang chiếu"),
+]
+
+
+@pytest.mark.parametrize(("files", "path", "line", "message"), [case[1:] for case in CASES],
+                         ids=[case[0] for case in CASES])
+def test_each_rule_names_the_file_and_line(content, files, path, line, message):
+    problem = only_problem(content, files)
+
+    assert (problem.path, problem.line) == (f"{COURSE}/{path}", line)
+    assert message in problem.message
+
+
+def test_every_problem_of_a_front_matter_is_reported_at_once(content):
+    content.course(files={"02-mat-khau.md": "---\nminutes: tám\ncompetences: [\"9.9\"]\n---\n\nChữ.\n"})
+
+    assert [(p.line, p.message) for p in check_tree(content.root)] == [
+        (2, 'thiếu "title" (tên bài)'),
+        (2, '"minutes" (số phút) phải là một số nguyên từ 1 trở lên'),
+        (3, 'mã năng lực "9.9" không có trong khung năng lực số'),
+    ]
+
+
+def test_seven_choices_are_too_many(content):
+    choices = "".join(f"      - {{id: c{i}, text: Lựa chọn {i}}}\n" for i in range(7))
+    quiz = f"questions:\n  - id: q\n    type: single\n    prompt: Hỏi?\n    choices:\n{choices}    answer: c1\n    explanation: Vì thế.\n"
+    problem = only_problem(content, {"01-cuoc-goi.quiz.yaml": quiz})
+
+    assert (problem.line, problem.message) == (5, "câu hỏi có 7 lựa chọn; cần từ 2 đến 6")
+
+
+def test_links_to_existing_lessons_in_other_courses_pass(content):
+    content.course("thanh-toan")
+    content.course(files={"02-mat-khau.md": LESSON_2 + "\n[QR](../thanh-toan/02-mat-khau.md) [en](01-cuoc-goi.en.md)\n"})
+
+    assert check_tree(content.root) == []
+
+
+def test_course_folder_names_and_case_insensitive_duplicates(content):
+    content.course("an-toan")
+    content.course("AN-TOAN")
+    content.course("Thanh toan")
+    problems = [(p.path, p.message) for p in check_tree(content.root)]
+
+    assert problems == [
+        ("courses/AN-TOAN", 'mã khoá học "AN-TOAN" trùng với thư mục "an-toan"'),
+        ("courses/Thanh toan", 'tên thư mục "Thanh toan" chỉ được dùng chữ thường không dấu, số và dấu gạch ngang'),
+    ]
+
+
+def test_problems_are_sorted_by_file_then_line(content):
+    content.course(files={
+        "course.yaml": set_line(set_line(COURSE_YAML, 5, 'competences: ["9.9"]'), 2, "level: 12"),
+        "02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt"),
+        "01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: z"),
+    })
+    problems = check_tree(content.root)
+
+    assert [(p.path.rsplit("/", 1)[1], p.line) for p in problems] == [
+        ("01-cuoc-goi.quiz.yaml", 10), ("02-mat-khau.md", 8), ("course.yaml", 2), ("course.yaml", 5)]
+
+
+def test_an_invalid_course_yaml_still_gets_its_lessons_checked(content):
+    content.course(files={"course.yaml": set_line(COURSE_YAML, 2, "level: 9"),
+                          "02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt")})
+    tree, problems = check_content(content.root)
+
+    assert tree.courses == ()
+    assert [(p.path.rsplit("/", 1)[1], p.line) for p in problems] == [("02-mat-khau.md", 8), ("course.yaml", 2)]
+
+
+def test_image_dimensions_reads_svg_and_raster(tmp_path):
+    (tmp_path / "a.svg").write_text(SVG, encoding="utf-8")
+    (tmp_path / "b.png").write_bytes(png_bytes(40, 30))
+    (tmp_path / "c.png").write_bytes(b"junk")
+
+    assert image_dimensions(tmp_path / "a.svg") == (320, 200)
+    assert image_dimensions(tmp_path / "b.png") == (40, 30)
+    assert image_dimensions(tmp_path / "c.png") == (None, None)
+
+
+def test_command_line_reports_and_exits(content, capsys):
+    content.course()
+    assert main([str(content.root)]) == 0
+    assert capsys.readouterr().out.strip() == "Không có lỗi nào: 1 khoá học, 2 bài học đều đúng quy định."
+
+    content.course(files={"02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt")})
+    assert main([str(content.root)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(f"{COURSE}/02-mat-khau.md:8: ")
+    assert lines[-1] == "Có 1 lỗi cần sửa. Sửa xong hãy chạy lại lệnh này."
+
+
+CONTENT_MODULES = ["__init__", "__main__", "model", "parse", "check", "render", "competences"]
+
+
+@pytest.mark.parametrize("name", CONTENT_MODULES)
+def test_content_modules_do_not_import_the_web_or_database(name):
+    import lms.content
+
+    source = Path(lms.content.__file__).with_name(f"{name}.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & {"flask", "sqlalchemy", "flask_sqlalchemy"}

@@ -1,0 +1,162 @@
+"""The question-type registry: validation with lines, building, and grading every type."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.content.model import ChoiceSource, QuestionSource
+from lms.content.parse import load_yaml
+from lms.quizzes.question_types import QUESTION_TYPES, QuestionType, get_question_type
+
+
+def question(type_: str, answer: object, keys: tuple[str, ...] = ("a", "b", "c")) -> QuestionSource:
+    """A question of `type_` whose choices have the given ids."""
+    choices = () if type_ == "true_false" else tuple(ChoiceSource(k, {"vi": k.upper()}) for k in keys)
+    return QuestionSource("q", type_, {"vi": "Hỏi?"}, choices, answer, {"vi": "Vì thế."}, None, 1)
+
+
+def mapping(text: str):
+    """A question mapping with line numbers, as the content parser reads it."""
+    return load_yaml(text)[0]
+
+
+def test_registry_has_the_five_types():
+    assert set(QUESTION_TYPES) == {"single", "multiple", "true_false", "picture", "scenario"}
+    for name, qtype in QUESTION_TYPES.items():
+        assert isinstance(qtype, QuestionType) and qtype.name == name
+        assert get_question_type(name) is qtype
+        assert qtype.label["vi"] and qtype.label["en"]
+
+
+def test_unknown_type_lookup_raises():
+    with pytest.raises(KeyError):
+        get_question_type("essay")
+
+
+@pytest.mark.parametrize("name", ["single", "picture", "scenario"])
+@pytest.mark.parametrize(("response", "correct"), [
+    (["b"], True),
+    ("b", True),
+    (["a"], False),
+    (["b", "a"], False),
+    (["z"], False),
+    (["b", "z"], False),
+    ([], False),
+    (None, False),
+    ([2], False),
+    ({"b": 1}, False),
+])
+def test_grade_one_answer_types(name, response, correct):
+    assert get_question_type(name).grade(question(name, "b"), response) is correct
+
+
+def test_grade_never_accepts_an_answer_that_is_not_a_choice():
+    broken = question("single", "z")  # cannot pass validation, but grading must still refuse it
+
+    assert get_question_type("single").grade(broken, ["z"]) is False
+    assert get_question_type("multiple").grade(question("multiple", ("a", "z")), ["a", "z"]) is False
+
+
+@pytest.mark.parametrize(("response", "correct"), [
+    (["a", "c"], True),
+    (["c", "a"], True),
+    (["a", "c", "a"], True),
+    (["a"], False),
+    (["a", "b", "c"], False),
+    (["a", "c", "z"], False),
+    (["z"], False),
+    ([], False),
+    ("a", False),
+    (None, False),
+])
+def test_grade_multiple_needs_the_exact_set(response, correct):
+    assert get_question_type("multiple").grade(question("multiple", ("a", "c")), response) is correct
+
+
+@pytest.mark.parametrize(("answer", "response", "correct"), [
+    (True, "true", True),
+    (True, ["true"], True),
+    (False, "false", True),
+    (False, ["false"], True),
+    (True, "false", False),
+    (False, "true", False),
+    (True, "yes", False),
+    (True, "True", False),
+    (True, ["true", "false"], False),
+    (True, [], False),
+    (True, None, False),
+    (True, True, True),
+    (False, True, False),
+])
+def test_grade_true_false(answer, response, correct):
+    assert get_question_type("true_false").grade(question("true_false", answer), response) is correct
+
+
+def test_validate_reports_lines_inside_the_question():
+    item = mapping("""\
+id: q
+type: single
+prompt: Hỏi?
+choices:
+  - id: a
+    text: Một
+  - id: a
+    text: Hai
+answer: c
+""")
+    assert get_question_type("single").validate(item) == [
+        (1, 'thiếu "explanation" (lời giải thích)'),
+        (7, 'mã lựa chọn "a" bị trùng'),
+        (9, 'đáp án "c" không nằm trong các lựa chọn'),
+    ]
+
+
+def test_validate_picture_needs_image_and_alt():
+    item = mapping("""\
+id: q
+prompt: Hình nào?
+choices:
+  - id: a
+    image: images/a.svg
+  - id: b
+    alt: Mô tả
+answer: a
+explanation: Vì thế.
+""")
+    assert get_question_type("picture").validate(item) == [
+        (4, 'lựa chọn hình thiếu "alt" (lời mô tả ảnh cho người khiếm thị)'),
+        (6, 'lựa chọn hình thiếu "image" (đường dẫn ảnh, ví dụ images/ma-qr.svg)'),
+    ]
+
+
+@pytest.mark.parametrize(("screen", "expected"), [
+    ("screen: {kind: call, caller: Công an, number: 0900 000 000, video: true}", []),
+    ("screen: {kind: call, caller: Công an}", [(1, 'màn hình "call" thiếu dòng "number"')]),
+    ("screen: {kind: call, caller: Công an, number: '0900', video: có}", [(1, '"video" phải là true hoặc false')]),
+    ("screen: {kind: qr_payment, merchant: Tạp hoá, recipient_name: A, amount: 50000}", []),
+    ("screen: {kind: qr_payment, merchant: Tạp hoá, recipient_name: A, amount: năm chục}",
+     [(1, '"amount" phải là số tiền bằng đồng, ví dụ 500000')]),
+    ("screen: {kind: sms, sender: X, body: Y, colour: red}", [(1, 'màn hình "sms" không có dòng "colour"')]),
+    ("screen: {kind: fax}", [(1, 'loại màn hình "kind: fax" không có; chỉ dùng: sms, call, transfer, qr_payment')]),
+    ("screen: nothing", [(1, 'câu thực hành cần "screen" (mô tả màn hình điện thoại giả)')]),
+])
+def test_validate_scenario_screens(screen, expected):
+    item = mapping(f"{screen}\nid: q\nprompt: Làm gì?\nchoices: [{{id: a, text: A}}, {{id: b, text: B}}]\n"
+                   "answer: a\nexplanation: Vì thế.\n")
+    assert get_question_type("scenario").validate(item) == expected
+
+
+def test_build_gives_typed_answers_and_screens():
+    multiple = get_question_type("multiple").build(mapping(
+        "id: 7\nprompt: {vi: Hỏi?, en: Question?}\nchoices: [{id: a, text: A}, {id: b, text: B}]\n"
+        "answer: [b, a, b]\nexplanation: Vì.\n"))
+    scenario = get_question_type("scenario").build(mapping(
+        "id: s\nprompt: Làm gì?\nchoices: [{id: a, text: A}, {id: b, text: B}]\nanswer: a\nexplanation: Vì.\n"
+        "screen: {kind: transfer, bank: Ngân hàng, recipient_name: B, account: 0123, amount: '1.500.000', "
+        "message: {vi: Tiền hàng, en: For goods}}\n"))
+
+    assert multiple.key == "7" and multiple.answer == ("a", "b")
+    assert multiple.prompt == {"vi": "Hỏi?", "en": "Question?"}
+    assert scenario.screen == {"kind": "transfer", "bank": {"vi": "Ngân hàng"}, "recipient_name": {"vi": "B"},
+                               "account": "0123", "amount": 1_500_000,
+                               "message": {"vi": "Tiền hàng", "en": "For goods"}}
