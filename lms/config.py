@@ -62,6 +62,7 @@ class Config:
     CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR") or str(Path(__file__).resolve().parent.parent / "content")
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False  # static files are compressed once, in lms.templating
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml", "text/csv", "text/plain"]
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")

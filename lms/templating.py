@@ -1,7 +1,9 @@
 """Template helpers: dates as dd/mm/yyyy, phone numbers, versioned static files."""
 from __future__ import annotations
 
+import gzip
 import hashlib
+import mimetypes
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,40 @@ def _static_version(static_folder: str, filename: str) -> str | None:
     if not path.is_file():
         return None
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+_TEXT_TYPES = {".css", ".js", ".svg", ".json", ".txt"}
+
+
+@lru_cache(maxsize=64)
+def _compressed(path: str, mtime: float, encoding: str) -> bytes:
+    data = Path(path).read_bytes()
+    if encoding == "br":
+        import brotli
+
+        return brotli.compress(data, quality=11)
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _compressed_static(app):
+    """Serve CSS, JS and SVG compressed once and kept in memory: a ward may have no proxy."""
+    plain = app.send_static_file
+
+    def static(filename: str):
+        path = Path(app.static_folder) / filename
+        accepted = request.headers.get("Accept-Encoding", "")
+        encoding = "br" if "br" in accepted else "gzip" if "gzip" in accepted else None
+        if encoding is None or path.suffix not in _TEXT_TYPES or not path.is_file() or ".." in filename:
+            return plain(filename)
+        body = _compressed(str(path), path.stat().st_mtime, encoding)
+        response = app.response_class(body, mimetype=mimetypes.guess_type(filename)[0] or "application/octet-stream")
+        response.headers["Content-Encoding"] = encoding
+        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.set_etag(f"{encoding}-{_static_version(app.static_folder, filename)}")
+        return response.make_conditional(request)
+
+    return static
 
 
 def current_lang() -> str:
@@ -40,6 +76,8 @@ def init_app(app) -> None:
             version = _static_version(app.static_folder, values["filename"])
             if version:
                 values["v"] = version
+
+    app.view_functions["static"] = _compressed_static(app)
 
     @app.after_request
     def cache_static(response):
