@@ -65,10 +65,11 @@ class Lesson(db.Model):
     title: Mapped[dict] = mapped_column(sa.JSON)
     minutes: Mapped[int] = mapped_column(sa.Integer)
     competences: Mapped[list] = mapped_column(sa.JSON)
-    # Rendered and sanitised once at sync, so a page view never parses markdown.
-    html: Mapped[dict] = mapped_column(sa.JSON)  # {"vi": html, "en": html}
-    slides: Mapped[dict] = mapped_column(sa.JSON)  # {"vi": [html, …], "en": […]}
-    plain_text: Mapped[dict] = mapped_column(sa.JSON)
+    # Rendered and sanitised once at sync, so a page view never parses markdown. Deferred: lists
+    # of lessons (course page, pager, progress) should not drag every lesson's text along.
+    html: Mapped[dict] = mapped_column(sa.JSON, deferred=True)  # {"vi": html, "en": html}
+    slides: Mapped[dict] = mapped_column(sa.JSON, deferred=True)  # {"vi": [html, …], "en": […]}
+    plain_text: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     retired_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -43,8 +43,8 @@ def lesson(slug: str, lesson_slug: str):
     before, after = neighbours(course, lesson)
     done = set()
     if current_user.is_authenticated:
-        record_visit(current_user.id, lesson)
-        db.session.commit()
+        if record_visit(current_user.id, lesson):
+            db.session.commit()
         done = completed_lesson_ids(current_user.id, course.id)
     lessons = course.active_lessons
     return render_template(

@@ -52,12 +52,14 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
 # --- a learner's progress --------------------------------------------------------------
 
 
-def record_visit(user_id: int, lesson: Lesson) -> None:
-    """Note that a learner opened a lesson (once), for "continue where I left off"."""
+def record_visit(user_id: int, lesson: Lesson) -> bool:
+    """Note that a learner opened a lesson (once), for "continue where I left off"; True if new."""
     exists = db.session.scalar(sa.select(LessonProgress.id).where(
         LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
     if exists is None:
         _insert_progress(user_id, lesson.id, completed=False)
+        return True
+    return False
 
 
 def complete_lesson(user, lesson: Lesson) -> LessonProgress:
