@@ -6,7 +6,9 @@ import sqlite3
 
 from flask import Flask, request, session
 from flask_login import current_user
+import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
 
 from lms.config import Config
@@ -107,7 +109,12 @@ def _register_blueprints(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if not user_id.isdigit():
+            return None
+        # Every signed-in request loads the user: take the roles in the same query.
+        user = db.session.scalars(
+            sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+        ).unique().one_or_none()
         return user if user is not None and user.is_active else None
 
     login_manager.login_view = "accounts.login"

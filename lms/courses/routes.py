@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from lms.courses import bp
 from lms.courses.models import AUDIENCES
 from lms.courses.services import (
-    catalogue, complete_lesson, completed_lesson_ids, course_or_404, lesson_or_404, neighbours, record_visit,
+    catalogue, complete_lesson, completed_lesson_ids, course_or_404, course_progress, lesson_or_404, neighbours,
+    record_visit,
 )
 from lms.extensions import db
 
@@ -43,9 +44,10 @@ def lesson(slug: str, lesson_slug: str):
     before, after = neighbours(course, lesson)
     done = set()
     if current_user.is_authenticated:
-        if record_visit(current_user.id, lesson):
+        progress = course_progress(current_user.id, course.id)
+        if record_visit(current_user.id, lesson, progress):
             db.session.commit()
-        done = completed_lesson_ids(current_user.id, course.id)
+        done = {lesson_id for lesson_id, completed in progress.items() if completed}
     lessons = course.active_lessons
     return render_template(
         "courses/lesson.html", course=course, lesson=lesson, before=before, after=after,

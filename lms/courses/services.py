@@ -32,9 +32,8 @@ def course_or_404(slug: str) -> Course:
 
 
 def lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
-    lesson = db.session.scalar(
-        sa.select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug)
-    )
+    # course.lessons is loaded for the pager anyway, so finding the lesson there costs no query.
+    lesson = next((item for item in course.lessons if item.slug == lesson_slug), None)
     if lesson is None or lesson.retired_at is not None:
         abort(404)
     return lesson
@@ -52,14 +51,21 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
 # --- a learner's progress --------------------------------------------------------------
 
 
-def record_visit(user_id: int, lesson: Lesson) -> bool:
+def course_progress(user_id: int, course_id: int) -> dict[int, bool]:
+    """lesson id → completed, for every lesson of the course the learner has opened."""
+    rows = db.session.execute(
+        sa.select(LessonProgress.lesson_id, LessonProgress.completed_at)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.user_id == user_id, Lesson.course_id == course_id))
+    return {lesson_id: completed_at is not None for lesson_id, completed_at in rows}
+
+
+def record_visit(user_id: int, lesson: Lesson, progress: dict[int, bool]) -> bool:
     """Note that a learner opened a lesson (once), for "continue where I left off"; True if new."""
-    exists = db.session.scalar(sa.select(LessonProgress.id).where(
-        LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
-    if exists is None:
-        _insert_progress(user_id, lesson.id, completed=False)
-        return True
-    return False
+    if lesson.id in progress:
+        return False
+    _insert_progress(user_id, lesson.id, completed=False)
+    return True
 
 
 def complete_lesson(user, lesson: Lesson) -> LessonProgress:
