@@ -120,6 +120,7 @@ def _sync_course(source: CourseSource, course: Course | None, report: SyncReport
             # Retired, not deleted: progress and certificates may point at it.
             lesson.retired_at = now
             remove_lesson(lesson.id)
+            _sync_quiz(course, lesson, slug, None, now)  # its check goes with it
             report.retired.append(f"{source.slug}/{slug}")
     _sync_quiz(course, None, "final", source.final_quiz, now)
 
