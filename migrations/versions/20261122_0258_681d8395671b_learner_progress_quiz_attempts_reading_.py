@@ -72,12 +72,12 @@ def upgrade():
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('text_size', sa.SmallInteger(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('high_contrast', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('high_contrast', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('data_consent_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('needs_accessibility_support', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('needs_accessibility_support', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('accessibility_consent_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('erased_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('show_full_name', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('show_full_name', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     # ### end Alembic commands ###
 
