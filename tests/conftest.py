@@ -83,7 +83,8 @@ def _app(database_url):
 
         g.pop("_login_user", None)
 
-    return app
+    yield app
+    dispose_engines(app)
 
 
 @pytest.fixture()
@@ -116,6 +117,28 @@ def wipe(app) -> None:
 @pytest.fixture()
 def db(app):
     return _db
+
+
+def dispose_engines(app) -> None:
+    """Close an app's pooled connections now, not whenever the garbage collector gets to them."""
+    with app.app_context():
+        for engine in _db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture()
+def other_app(app):
+    """Another app on the same database with some settings changed; its connections closed after."""
+    made = []
+
+    def make(**overrides):
+        other = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], **overrides))
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        dispose_engines(other)
 
 
 @pytest.fixture()

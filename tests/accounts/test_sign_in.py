@@ -80,11 +80,8 @@ def test_success_clears_the_failure_count(client, auth, make_user, db):
     assert db.session.get(User, learner.id).failed_logins == 0
 
 
-def test_sign_in_is_rate_limited_per_address(app, make_user):
-    from lms import create_app
-    from tests.conftest import make_test_config
-
-    limited = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_RATE_LIMIT="3 per minute"))
+def test_sign_in_is_rate_limited_per_address(other_app):
+    limited = other_app(LOGIN_RATE_LIMIT="3 per minute")
     client = limited.test_client()
     codes = [client.post("/login", data={"phone": "0987654321", "secret": "482916"}).status_code
              for _ in range(4)]

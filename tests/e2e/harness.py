@@ -50,9 +50,11 @@ class LiveServer:
 def _live_app(database_url, _app):
     """A second app on the same database, with CSRF on as in production."""
     from lms import create_app
-    from tests.conftest import make_test_config
+    from tests.conftest import dispose_engines, make_test_config
 
-    return create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
+    app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
+    yield app
+    dispose_engines(app)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,7 @@ import os
 
 import pytest
 
-from lms import create_app
 from lms.config import load_secret_key
-from tests.conftest import make_test_config
 
 
 def test_every_page_sends_a_strict_content_security_policy_and_friends(client):
@@ -29,8 +27,8 @@ def test_session_cookie_is_httponly_and_lax(client, auth, make_user):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_session_cookie_is_secure_behind_https(app):
-    secure = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], SESSION_COOKIE_SECURE=True))
+def test_session_cookie_is_secure_behind_https(other_app):
+    secure = other_app(SESSION_COOKIE_SECURE=True)
     client = secure.test_client()
     response = client.post("/language", data={"locale": "vi"})
     assert "Secure" in response.headers["Set-Cookie"]
@@ -79,10 +77,10 @@ def test_unknown_page_in_english_for_an_english_reader(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_a_crash_gets_a_plain_500_page_and_writes_nothing(app, db, make_ward):
+def test_a_crash_gets_a_plain_500_page_and_writes_nothing(app, db, other_app):
     from lms.wards.models import Ward
 
-    crashing = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], PROPAGATE_EXCEPTIONS=False))
+    crashing = other_app(PROPAGATE_EXCEPTIONS=False)
 
     @crashing.route("/crash")
     def crash():
@@ -98,8 +96,8 @@ def test_a_crash_gets_a_plain_500_page_and_writes_nothing(app, db, make_ward):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ward).where(Ward.name == "Nửa chừng")) == 0
 
 
-def test_a_form_without_its_csrf_token_is_refused_in_plain_words(app, make_user):
-    protected = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True))
+def test_a_form_without_its_csrf_token_is_refused_in_plain_words(other_app, make_user):
+    protected = other_app(WTF_CSRF_ENABLED=True)
     learner = make_user()
     response = protected.test_client().post("/login", data={"phone": learner.phone, "secret": "482916"})
     assert response.status_code == 400
