@@ -78,10 +78,11 @@ def _app(database_url):
     @app.teardown_request
     def forget_signed_in_user(exc):
         # Tests keep one app context open, so `g` outlives a request; in production every
-        # request has its own. Forget the cached user so each request loads its own.
+        # request has its own. Forget the cached user and language so each request finds its own.
         from flask import g
 
-        g.pop("_login_user", None)
+        for cached in ("_login_user", "_flask_babel"):
+            g.pop(cached, None)
 
     yield app
     dispose_engines(app)
