@@ -23,7 +23,7 @@ install-test: $(BIN)/python
 	$(MAKE) --no-print-directory translations
 
 translations:
-	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+	$(BIN)/pybabel compile -d lms/translations >/dev/null
 
 ## make run: set up everything, load content and the demo ward, serve on http://127.0.0.1:5000
 run: install
