@@ -113,3 +113,25 @@ def test_visitors_preferences_live_in_their_session(client):
     client.post("/preferences", data={"action": "bigger"})
     client.post("/preferences", data={"action": "bigger"})
     assert 'class="text-2"' in client.get("/login").get_data(as_text=True)
+
+
+def test_every_lesson_of_every_course_opens_in_vietnamese_and_english(client, catalogue):
+    from markupsafe import escape
+
+    lessons = db.session.scalars(sa.select(Lesson).where(Lesson.retired_at.is_(None))).all()
+    assert len(lessons) == 25
+    for lang in ("vi", "en"):
+        client.post("/language", data={"locale": lang})
+        for lesson in lessons:
+            response = client.get(f"/courses/{lesson.course.slug}/{lesson.slug}")
+            assert response.status_code == 200
+            assert str(escape(lesson.title[lang])) in response.get_data(as_text=True)
+
+
+def test_course_images_are_served_as_sandboxed_images_only(client, catalogue):
+    with client.get("/courses/cho-so-4t/images/bang-qr-co-ten.svg") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert client.get("/courses/cho-so-4t/images/../course.yaml").status_code == 404
+    assert client.get("/courses/cho-so-4t/images/nope.svg").status_code == 404

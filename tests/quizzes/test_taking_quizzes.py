@@ -236,3 +236,24 @@ def test_missing_quiz_and_question_numbers_are_404(client, learner):
     assert client.get("/quizzes/999999/").status_code == 404
     attempt = _start(client, _quiz())
     assert client.get(f"/quizzes/attempts/{attempt.id}/999").status_code == 404
+
+
+def test_a_picture_question_shows_each_picture_with_its_description(client, learner):
+    picture = db.session.scalar(sa.select(Question).where(Question.type == "picture"))
+    attempt = _start(client, picture.quiz)
+    number = attempt.question_order.index(picture.id) + 1
+    page = client.get(f"/quizzes/attempts/{attempt.id}/{number}").get_data(as_text=True)
+    for choice in picture.choices:
+        assert f'/courses/{picture.quiz.course.slug}/images/{choice["image"].removeprefix("images/")}' in page
+        assert f'alt="{escape(choice["alt"]["vi"])}"' in page
+
+
+def test_a_scenario_is_drawn_as_a_phone_screen_without_live_links(client, learner):
+    scenario = db.session.scalar(sa.select(Question).where(Question.type == "scenario",
+                                                           Question.screen["kind"].as_string() == "sms"))
+    attempt = _start(client, scenario.quiz)
+    number = attempt.question_order.index(scenario.id) + 1
+    page = client.get(f"/quizzes/attempts/{attempt.id}/{number}").get_data(as_text=True)
+    assert 'class="phone"' in page and "Đây là màn hình giả" in page
+    if scenario.screen.get("link"):
+        assert f'href="{scenario.screen["link"]}' not in page
