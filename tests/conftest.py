@@ -142,12 +142,37 @@ def other_app(app):
         dispose_engines(other)
 
 
+_CONTENT_TABLES = ("course", "course_version", "lesson", "quiz", "question")
+_catalogue_rows: dict[str, list[dict]] = {}
+
+
 @pytest.fixture()
 def catalogue(app):
-    """The real starter catalogue from content/, synced into the database."""
-    from lms.content.sync import sync_content
+    """The real starter catalogue from content/, synced into the database.
 
-    with app.test_request_context():
-        sync_content(CONTENT_DIR)
-        _db.session.commit()
+    The first use syncs for real (and so tests the loader); later uses put back the same rows,
+    which is much quicker than rendering every lesson again.
+    """
+    from lms.content.sync import sync_content
+    from lms.courses.models import Lesson
+    from lms.courses.search import index_lesson
+
+    tables = [_db.metadata.tables[name] for name in _CONTENT_TABLES]
+    if not _catalogue_rows:
+        with app.test_request_context():
+            sync_content(CONTENT_DIR)
+            _db.session.commit()
+        with _db.engine.connect() as conn:
+            for table in tables:
+                _catalogue_rows[table.name] = [dict(row._mapping) for row in conn.execute(table.select())]
+        return app
+    with _db.engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.insert(), _catalogue_rows[table.name])
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                     f"(SELECT max(id) FROM {table.name}))"))
+    for lesson in _db.session.scalars(sa.select(Lesson).options(sa.orm.undefer(Lesson.plain_text))):
+        index_lesson(lesson)
+    _db.session.commit()
     return app
