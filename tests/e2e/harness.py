@@ -88,8 +88,13 @@ def _page(browser, viewport, **options):
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    # A page answered with 404 or 422 on purpose is not an error; a stylesheet or script that
+    # fails to load is. Chromium logs both as "Failed to load resource", so sort them here.
+    page.on("console", lambda msg: errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document" else None)
     page.console_errors = errors
     return context, page
 
