@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test translations chromium check-content test-sqlite test-postgres clean
+.PHONY: run test install install-test translations chromium html-checker check-content test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -35,7 +35,7 @@ run: install
 
 ## make test: install the test extras and Chromium, check the content, run the suite on SQLite
 ## and, when a PostgreSQL server answers (or LMS_TEST_DATABASE_URL is set), again on PostgreSQL.
-test: install-test chromium check-content test-sqlite test-postgres
+test: install-test chromium html-checker check-content test-sqlite test-postgres
 
 chromium:
 	@if [ -x /usr/bin/chromium ]; then :; \
@@ -45,6 +45,14 @@ chromium:
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
 	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing and cannot be installed without root: browser tests will be skipped (apt-get install chromium)."; fi
+
+VNU_VERSION ?= 26.9.27
+html-checker:
+	@if [ -f .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar ]; then :; \
+	elif command -v npm >/dev/null && command -v java >/dev/null; then \
+	  echo "Fetching the Nu HTML Checker (vnu-jar $(VNU_VERSION)) from the npm registry…"; \
+	  npm install --prefix .cache/vnu --no-save --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION) >/dev/null; \
+	else echo "Java or npm is missing: the HTML validity test will be skipped."; fi
 
 check-content:
 	$(FLASK) content check
