@@ -1,0 +1,93 @@
+"""The public /verify page: valid, revoked, withdrawn or not found — and nothing personal but a masked name."""
+import pytest
+
+from lms.certificates.codes import display_code
+from lms.certificates.services import revoke, set_name_display, withdraw_all
+from lms.extensions import db, limiter
+
+
+def page(client, url):
+    response = client.get(url)
+    return response, response.get_data(as_text=True)
+
+
+def test_a_valid_certificate_shows_valid_and_the_masked_name_only(client, issued):
+    response, text = page(client, f"/verify/{display_code(issued.code)}")
+    assert response.status_code == 200
+    assert "Chứng nhận hợp lệ" in text
+    assert "Nguyễn T. L." in text
+    assert "Nguyễn Thị Lan" not in text
+    assert "1956" not in text  # the birth year stays on the printed certificate
+    assert issued.user.phone not in text and "Tổ dân phố" not in text
+    assert "An toàn trên mạng" in text and "Phường Mẫu" in text
+    assert response.headers["X-Robots-Tag"] == "noindex"
+
+
+def test_the_learner_may_choose_to_show_the_full_name(client, issued):
+    set_name_display(issued.user, True)
+    db.session.commit()
+    _, text = page(client, f"/verify/{display_code(issued.code)}")
+    assert "Nguyễn Thị Lan" in text and "1956" not in text
+
+
+def test_a_revoked_certificate_shows_the_date_and_reason(client, issued, make_user):
+    coordinator = make_user(("coordinator",), ward=issued.ward, name="Trần Thị Thu Hà")
+    revoke(issued, coordinator, "Cấp nhầm: người học chưa làm bài kiểm tra")
+    db.session.commit()
+    response, text = page(client, f"/verify/{display_code(issued.code)}")
+    assert response.status_code == 200
+    assert "Chứng nhận đã bị thu hồi" in text and "Chứng nhận hợp lệ" not in text
+    assert "Cấp nhầm: người học chưa làm bài kiểm tra" in text
+    assert issued.revoked_at.strftime("%d/%m/%Y")[:2] in text
+    assert "Trần Thị Thu Hà" not in text
+
+
+def test_a_withdrawn_certificate_no_longer_shows_any_name(client, issued):
+    withdraw_all(issued.user)
+    db.session.commit()
+    response, text = page(client, f"/verify/{display_code(issued.code)}")
+    assert "Chứng nhận đã được rút lại" in text
+    assert "Nguyễn" not in text
+
+
+@pytest.mark.parametrize("code", ["ZZZZ-ZZZZ-ZZZZ", "not-a-code", "7K3M"])
+def test_a_forged_or_unknown_code_is_not_found(client, issued, code):
+    response, text = page(client, f"/verify/{code}")
+    assert response.status_code == 404
+    assert "Không tìm thấy chứng nhận" in text
+    assert "Nguyễn" not in text
+
+
+def test_a_code_typed_loosely_leads_to_the_certificate(client, issued):
+    loose = issued.code.lower().replace("0", "o").replace("1", "l")
+    response = client.get(f"/verify/{loose}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/verify/{display_code(issued.code)}")
+    response = client.get("/verify", query_string={"code": " " + issued.code.lower() + " "})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/verify/{display_code(issued.code)}")
+
+
+def test_the_verify_form_answers_a_mistyped_code_in_words(client):
+    response, text = page(client, "/verify")
+    assert response.status_code == 200 and 'name="code"' in text
+    response, text = page(client, "/verify?code=12345")
+    assert response.status_code == 422 and "Mã chưa đúng dạng" in text and 'value="12345"' in text
+    response, text = page(client, "/verify?code=")
+    assert response.status_code == 422 and "Hãy nhập mã chứng nhận." in text
+
+
+def test_verification_is_rate_limited_so_codes_cannot_be_enumerated(app, client, issued):
+    limiter.reset()
+    for _ in range(35):  # typed into the form: the redirect itself is not counted
+        assert client.get(f"/verify?code={issued.code}").status_code == 302
+    assert client.get(f"/verify/{display_code(issued.code)}").status_code == 200
+    limiter.reset()
+    statuses = [client.get(f"/verify/ZZZZ-ZZZZ-ZZ{i:02d}").status_code for i in range(30)]
+    assert set(statuses) == {404}
+    response, text = page(client, f"/verify/{display_code(issued.code)}")
+    assert response.status_code == 429
+    assert "Thử lại sau ít phút" in text
+    response, _ = page(client, "/verify?code=ZZZZZZZZZZZZ")
+    assert response.status_code == 429
+    limiter.reset()
