@@ -90,6 +90,9 @@ def _import_models() -> None:
     from lms.courses import models as _c  # noqa: F401
     from lms.quizzes import models as _q  # noqa: F401
     from lms.cohorts import models as _h  # noqa: F401
+    from lms.households import models as _hh  # noqa: F401
+    from lms.audit import models as _audit  # noqa: F401
+    from lms.certificates import models as _cert  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -104,6 +107,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(learning_bp)
+    from lms.certificates import bp as certificates_bp
+    app.register_blueprint(certificates_bp)
+
+    from lms.cohorts import bp as cohorts_bp
+    from lms.households import bp as households_bp
+    app.register_blueprint(cohorts_bp)
+    app.register_blueprint(households_bp)
 
     from lms.accounts.models import User
 

@@ -1,7 +1,8 @@
-"""Cohorts (lớp học) of a ward and who is enrolled in them."""
+"""Cohorts (lớp học) of a ward: members, instructors, courses, in-person sessions and attendance,
+one-time sign-in cards, spreadsheet imports waiting for confirmation, and erasures."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.courses.models import AUDIENCES
 from lms.extensions import db
 from lms.timeutil import utcnow
+
+ENROLMENT_SOURCES = ("manual", "self", "import")
+ERASURE_REASONS = ("asked", "no_longer_needed", "consent_withdrawn")
 
 cohort_instructor = sa.Table(
     "cohort_instructor",
@@ -30,6 +34,7 @@ class Cohort(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(sa.ForeignKey("ward.id", ondelete="RESTRICT"), index=True)
+    # A residential group (tổ dân phố / thôn) or a market (chợ): both are ResidentialGroup rows.
     group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("residential_group.id", ondelete="SET NULL"), index=True
     )
@@ -43,6 +48,10 @@ class Cohort(db.Model):
     instructors = relationship("User", secondary=cohort_instructor)
     courses = relationship("Course", secondary=cohort_course, order_by="Course.slug")
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="cohort")
+    sessions: Mapped[list[ClassSession]] = relationship(
+        back_populates="cohort", order_by=lambda: [ClassSession.day, ClassSession.starts_at],
+        cascade="all, delete-orphan",
+    )
 
     __table_args__ = (sa.CheckConstraint(f"audience IN {AUDIENCES!r}", name="audience"),)
 
@@ -54,8 +63,114 @@ class Enrollment(db.Model):
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How the person came in: by a coordinator, by the cohort's code, or from a spreadsheet.
+    source: Mapped[str] = mapped_column(sa.String(8), default="manual", server_default="manual")
+    enrolled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     cohort: Mapped[Cohort] = relationship(back_populates="enrollments")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
 
-    __table_args__ = (sa.UniqueConstraint("cohort_id", "user_id", name="uq_enrollment_cohort_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("cohort_id", "user_id", name="uq_enrollment_cohort_user"),
+        sa.CheckConstraint(f"source IN {ENROLMENT_SOURCES!r}", name="source"),
+    )
+
+
+class ClassSession(db.Model):
+    """One in-person class meeting (buổi học): a day, a start time and a place."""
+
+    __tablename__ = "class_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(sa.Date)
+    starts_at: Mapped[time] = mapped_column(sa.Time)
+    place: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+    attendance: Mapped[list[Attendance]] = relationship(
+        back_populates="class_session", cascade="all, delete-orphan"
+    )
+
+
+class Attendance(db.Model):
+    """Someone was present at a session; ticking twice never makes two rows."""
+
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("class_session.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    class_session: Mapped[ClassSession] = relationship(back_populates="attendance")
+
+    __table_args__ = (
+        sa.UniqueConstraint("class_session_id", "user_id", name="uq_attendance_class_session_user"),
+    )
+
+
+class SignInToken(db.Model):
+    """A one-time sign-in link printed as a QR code on a learner's card.
+
+    Only a hash is stored: a copy of the database cannot be used to sign in as anyone.
+    """
+
+    __tablename__ = "sign_in_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohort.id", ondelete="SET NULL"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+    cohort = relationship("Cohort")
+
+
+class StagedImport(db.Model):
+    """A checked spreadsheet waiting for the coordinator's confirmation.
+
+    The rows are kept exactly as previewed, so confirming writes what the coordinator saw.
+    """
+
+    __tablename__ = "staged_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(43), unique=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    ward_id: Mapped[int] = mapped_column(sa.ForeignKey("ward.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    rows: Mapped[list] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    cohort: Mapped[Cohort] = relationship()
+
+
+class PersonErasure(db.Model):
+    """The record that a person's data was erased: who did it, when and why (never what it was)."""
+
+    __tablename__ = "person_erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    ward_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ward.id", ondelete="SET NULL"), index=True)
+    erased_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.String(24))
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(f"reason IN {ERASURE_REASONS!r}", name="reason"),)

@@ -1,0 +1,115 @@
+"""Thin views: print a cohort's sign-in cards, revoke them, and sign in by a card's link."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from lms.cohorts import bp
+from lms.cohorts.access import cohort_or_404, member_or_404
+from lms.cohorts.cards import card_members, card_state, issue_cards, qr_svg, redeem, revoke_cohort_cards, \
+    revoke_person_cards
+from lms.cohorts.collation import sort_by_name
+from lms.cohorts.importing import find_staged
+from lms.errors import render_error
+from lms.extensions import db, limiter
+from lms.web import role_required
+
+
+@bp.route("/cohorts/<int:cohort_id>/cards", methods=["POST"])
+@role_required("coordinator", "admin")
+def print_cards(cohort_id: int):
+    """Issue fresh cards and show them ready to print; the links exist only in this page."""
+    cohort = cohort_or_404(cohort_id)
+    chosen = request.form.getlist("user_id", type=int)
+    import_key = request.form.get("import_key")
+    if import_key:
+        staged = find_staged(cohort, current_user, import_key)
+        chosen = list((staged.result or {}).get("user_ids", [])) if staged else []
+        if not chosen:
+            abort(404)
+    people = sort_by_name(card_members(cohort, chosen or None))
+    if not people:
+        flash(_("Lớp chưa có học viên nào để in thẻ."), "info")
+        return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    issued = issue_cards(cohort, people, current_user)
+    db.session.commit()
+    cards = []
+    for person, raw, token in issued:
+        url = url_for("cohorts.card_sign_in", token=raw, _external=True)
+        cards.append({"person": person, "url": url, "expires_at": token.expires_at,
+                      "qr": qr_svg(url, _("Mã QR đăng nhập của %(name)s", name=person.full_name))})
+    site = url_for("main.home", _external=True)
+    response = current_app.make_response(render_template("cohorts/cards.html", cohort=cohort, cards=cards,
+                                                          site=site))
+    # The page holds working sign-in links: never keep it in a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/cohorts/<int:cohort_id>/cards/revoke", methods=["POST"])
+@role_required("coordinator", "admin")
+def revoke_cards(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    count = revoke_cohort_cards(cohort)
+    db.session.commit()
+    flash(_("Đã thu hồi %(num)d thẻ chưa dùng của lớp. Những thẻ đó không đăng nhập được nữa.", num=count),
+          "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>/cards/revoke", methods=["POST"])
+@role_required("coordinator", "admin")
+def revoke_member_cards(cohort_id: int, user_id: int):
+    cohort = cohort_or_404(cohort_id)
+    person = member_or_404(cohort, user_id)
+    count = revoke_person_cards(person)
+    db.session.commit()
+    flash(_("Đã thu hồi %(num)d thẻ chưa dùng của %(name)s.", num=count, name=person.full_name), "success")
+    return redirect(url_for("cohorts.member", cohort_id=cohort.id, user_id=person.id))
+
+
+def _card_refused(state: str):
+    if state == "unknown":
+        return render_error(404, _("Không tìm thấy thẻ"),
+                            _("Đường link trên thẻ không đúng. Hãy quét lại mã QR, hoặc nhờ cán bộ phường "
+                              "in thẻ mới."))
+    messages = {
+        "used": _("Thẻ này đã được dùng để đăng nhập. Mỗi thẻ chỉ dùng được một lần. Nếu bạn cần đăng nhập "
+                  "lại, hãy nhờ cán bộ phường in thẻ mới."),
+        "expired": _("Thẻ này đã hết hạn. Hãy nhờ cán bộ phường in thẻ mới."),
+        "revoked": _("Thẻ này đã bị thu hồi và không dùng được nữa. Hãy nhờ cán bộ phường in thẻ mới."),
+    }
+    return render_error(410, _("Thẻ không dùng được nữa"), messages[state])
+
+
+@bp.route("/s/<token>", methods=["GET"])
+@limiter.limit("300 per minute")
+def card_sign_in(token: str):
+    """Ask "is this you?" first: opening the link never spends it."""
+    card, state = card_state(token)
+    if state != "ok":
+        return _card_refused(state)
+    response = current_app.make_response(render_template("cohorts/card_sign_in.html", person=card.user,
+                                                         token=token, cohort=card.cohort))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/s/<token>", methods=["POST"])
+@limiter.limit("300 per minute")
+def card_sign_in_confirm(token: str):
+    user = redeem(token)
+    if user is None:
+        db.session.rollback()
+        state = card_state(token)[1]
+        return _card_refused(state if state != "ok" else "used")
+    db.session.commit()
+    if current_user.is_authenticated:
+        logout_user()
+    session.permanent = True
+    # A learner's own phone keeps them signed in, as they have no PIN to type next time.
+    login_user(user, remember=request.form.get("remember") == "y")
+    flash(_("Chào mừng %(name)s! Bạn đã vào học.", name=user.full_name), "success")
+    return redirect(url_for("cohorts.my_cohorts"))

@@ -1,0 +1,380 @@
+"""Enrolment from a spreadsheet: check every row, keep the preview, write it all on confirmation.
+
+The rows are checked and stored once (StagedImport); the confirmation writes exactly those rows
+in one transaction, and a second confirmation finds the import already claimed and does nothing.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from lms.accounts.models import User, UserRole
+from lms.accounts.phone import InvalidPhone, normalise_phone
+from lms.cohorts.models import Cohort, Enrollment, StagedImport
+from lms.cohorts.sheets import Sheet, SheetError
+from lms.cohorts.signals import households_named
+from lms.cohorts.text import clean, fold, tidy_name
+from lms.extensions import db
+from lms.timeutil import utcnow
+from lms.wards.models import ResidentialGroup
+
+STAGE_HOURS = 2
+REQUIRED = ("full_name", "phone")
+# Headings as people write them, compared without case, diacritics or punctuation.
+HEADINGS = {
+    "full_name": ("ho va ten", "ho ten", "ten", "ho va ten hoc vien", "ho ten hoc vien", "ten hoc vien",
+                  "ho va ten nguoi hoc", "full name", "name"),
+    "phone": ("so dien thoai", "dien thoai", "sdt", "so dt", "dt", "so di dong", "di dong",
+              "dien thoai di dong", "phone", "mobile", "phone number"),
+    # Lists that split the name: "Họ và tên đệm" | "Tên".
+    "family_name": ("ho dem", "ho va ten dem", "ho va dem", "ho va chu dem", "ho va ten lot", "ho lot"),
+    "birth_year": ("nam sinh", "birth year", "year of birth"),
+    "group": ("to dan pho", "tdp", "thon", "to dan pho thon", "thon to dan pho", "to", "khu pho",
+              "to dan pho khu pho", "cho", "residential group"),
+    "household": ("ho gia dinh", "ho", "household"),
+    "accessibility": ("can ho tro tiep can", "ho tro tiep can", "can ho tro", "accessibility support"),
+    # Read and ignored: a row number, and notes that may hold what we must not keep (a diagnosis).
+    "ignored": ("stt", "tt", "so thu tu", "ghi chu", "note", "notes"),
+}
+_HEADING_LOOKUP = {heading: key for key, headings in HEADINGS.items() for heading in headings}
+_YES = {"co", "x", "1", "yes", "y", "true", "c", "can", "co can"}
+_NO = {"", "khong", "0", "no", "n", "false", "k", "ko", "khong can"}
+_GROUP_WORDS = {"to", "dan", "pho", "tdp", "thon", "khu", "cho", "so", "ap", "xom", "bon", "ban"}
+_DATE_TEXT = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4})$|^(\d{4})[/.\-]\d{1,2}[/.\-]\d{1,2}$")
+
+
+def _heading_words(text: object) -> str:
+    return " ".join(re.sub(r"\(.*?\)|[^0-9a-z]+", " ", fold(text)).split())
+
+
+def heading_key(text: object) -> str | None:
+    """Which column a heading names, or None when it is not one we know."""
+    return _HEADING_LOOKUP.get(_heading_words(text))
+
+
+def column_letter(index: int) -> str:
+    """A, B, … Z, AA for a 0-based column index, as spreadsheet programs name columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _find_header(sheet: Sheet) -> int:
+    """Index in sheet.rows of the heading row: a title line or two above it is allowed."""
+    for position, (_, cells) in enumerate(sheet.rows[:10]):
+        keys = {heading_key(c) for c in cells if clean(c)}
+        if len(keys - {None, "ignored"}) >= 2 or keys & set(REQUIRED):
+            return position
+    return 0
+
+
+def map_columns(sheet: Sheet) -> tuple[int, dict[str, int]]:
+    """(heading row position, column of each field); refuses unknown, doubled or missing columns."""
+    position = _find_header(sheet)
+    _, headings = sheet.rows[position]
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, heading in enumerate(headings):
+        text = clean(heading)
+        if not text:
+            if any(index < len(cells) and clean(cells[index]) for _, cells in sheet.rows[position + 1:]):
+                unknown.append(column_letter(index))
+            continue
+        key = heading_key(text)
+        if key is None:
+            unknown.append(f"{column_letter(index)} “{text}”")
+        elif key == "ignored":
+            continue
+        elif key in columns:
+            raise SheetError("duplicate_column", name=text)
+        else:
+            columns[key] = index
+    if unknown:
+        raise SheetError("unknown_columns", names=", ".join(unknown))
+    given_only = "full_name" in columns and _heading_words(headings[columns["full_name"]]) == "ten"
+    if given_only and "family_name" not in columns and "household" in columns \
+            and _heading_words(headings[columns["household"]]) == "ho":
+        # "Họ" beside "Tên" is the family name, not the household.
+        columns["family_name"] = columns.pop("household")
+    missing = [key for key in REQUIRED if key not in columns]
+    if missing:
+        raise SheetError("missing_columns", fields=missing)
+    return position, columns
+
+
+def _cell(cells: list, columns: dict[str, int], key: str):
+    index = columns.get(key)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean(value)
+
+
+def _birth_year(value) -> int | None | str:
+    """The year, None when empty, or "bad"; a full date keeps only its year (least data)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.year
+    if isinstance(value, bool):
+        return "bad"
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() else "bad"
+    text = clean(value)
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4}(\.0)?", text):
+        return int(text[:4])
+    found = _DATE_TEXT.match(text)
+    if found:
+        return int(found.group(1) or found.group(2))
+    return "bad"
+
+
+def _group_core(folded: str) -> str:
+    words = folded.replace(".", " ").split()
+    while words and words[0] in _GROUP_WORDS:
+        words = words[1:]
+    return " ".join(words)
+
+
+class _Groups:
+    """Matches what a file writes ("TDP 1", "tổ 1", "Tổ dân phố số 1") to the ward's groups."""
+
+    def __init__(self, ward_id: int):
+        groups = db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == ward_id)).all()
+        self.by_name = {fold(g.name): g for g in groups}
+        self.by_core: dict[str, list[ResidentialGroup]] = {}
+        for g in groups:
+            self.by_core.setdefault(_group_core(fold(g.name)), []).append(g)
+
+    def find(self, text: str) -> ResidentialGroup | None:
+        folded = fold(text)
+        if folded in self.by_name:
+            return self.by_name[folded]
+        candidates = self.by_core.get(_group_core(folded), [])
+        return candidates[0] if len(candidates) == 1 else None
+
+
+def check_rows(sheet: Sheet, cohort: Cohort) -> list[dict]:
+    """Every data row with its line number, what will happen to it and, if bad, why."""
+    position, columns = map_columns(sheet)
+    groups = _Groups(cohort.ward_id)
+    max_year = date.today().year - 5
+    rows: list[dict] = []
+    first_line: dict[str, int] = {}
+    for line, cells in sheet.rows[position + 1:]:
+        errors: list[list] = []
+        name = tidy_name(" ".join(filter(None, (_text(_cell(cells, columns, "family_name")),
+                                                _text(_cell(cells, columns, "full_name"))))))[:120]
+        phone_text = _text(_cell(cells, columns, "phone")).lstrip("'")
+        phone = None
+        if not name:
+            errors.append(["name_missing", {}])
+        if not phone_text:
+            errors.append(["phone_missing", {}])
+        else:
+            try:
+                phone = normalise_phone(phone_text)
+            except InvalidPhone:
+                errors.append(["phone_invalid", {"value": phone_text[:40]}])
+        year = _birth_year(_cell(cells, columns, "birth_year"))
+        if year == "bad" or (isinstance(year, int) and not 1900 <= year <= max_year):
+            errors.append(["birth_year_invalid", {"value": _text(_cell(cells, columns, "birth_year"))[:20],
+                                                  "max": max_year}])
+            year = None
+        group_text = _text(_cell(cells, columns, "group"))[:120]
+        group_id = cohort.group_id
+        if group_text:
+            group = groups.find(group_text)
+            if group is None:
+                errors.append(["group_unknown", {"value": group_text}])
+            else:
+                group_id = group.id
+        support_text = fold(_text(_cell(cells, columns, "accessibility")))
+        if support_text not in _YES | _NO:
+            errors.append(["support_unclear", {"value": _text(_cell(cells, columns, "accessibility"))[:20]}])
+        if phone:
+            if phone in first_line:
+                errors.append(["duplicate", {"line": first_line[phone]}])
+            else:
+                first_line[phone] = line
+        rows.append({
+            "line": line, "name": name, "phone": phone, "phone_text": phone_text[:40],
+            "birth_year": year, "group_id": group_id, "group_text": group_text,
+            "household": _text(_cell(cells, columns, "household"))[:160] or None,
+            "support": support_text in _YES, "errors": errors, "status": "error" if errors else "new",
+            "user_id": None, "known_name": None,
+        })
+    if not rows:
+        raise SheetError("no_rows")
+    _match_people(rows, cohort)
+    return rows
+
+
+def _people_by_phone(phones: list[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    for start in range(0, len(phones), 500):
+        chunk = phones[start:start + 500]
+        for user in db.session.scalars(sa.select(User).where(User.phone.in_(chunk))).unique():
+            found[user.phone] = user
+    return found
+
+
+def _enrolled_ids(cohort: Cohort) -> set[int]:
+    return set(db.session.scalars(sa.select(Enrollment.user_id).where(Enrollment.cohort_id == cohort.id)))
+
+
+def _match_people(rows: list[dict], cohort: Cohort) -> None:
+    """Mark rows whose phone already belongs to someone: enrol them, or say why not."""
+    people = _people_by_phone([r["phone"] for r in rows if r["phone"] and r["status"] != "error"])
+    enrolled = _enrolled_ids(cohort)
+    for row in rows:
+        user = people.get(row["phone"]) if row["status"] != "error" else None
+        if user is None:
+            continue
+        if user.ward_id not in (None, cohort.ward_id):
+            row["errors"].append(["phone_other_ward", {}])
+            row["status"] = "error"
+        elif not user.is_active_account:
+            row["errors"].append(["person_inactive", {}])
+            row["status"] = "error"
+        elif user.id in enrolled:
+            row["status"] = "enrolled"
+            row["user_id"] = user.id
+        else:
+            row["status"] = "existing"
+            row["user_id"] = user.id
+            if fold(user.full_name) != fold(row["name"]):
+                row["known_name"] = user.full_name
+
+
+def summarise(rows: list[dict]) -> dict[str, int]:
+    """How many rows will create a person, enrol someone known, are already in, or are bad."""
+    counts = {"new": 0, "existing": 0, "enrolled": 0, "error": 0, "support": 0}
+    for row in rows:
+        counts[row["status"]] += 1
+        if row["support"] and row["status"] in ("new", "existing"):
+            counts["support"] += 1
+    counts["total"] = len(rows)
+    return counts
+
+
+def stage_import(cohort: Cohort, owner: User, filename: str, sheet: Sheet) -> StagedImport:
+    """Check a sheet and keep the result for the owner to confirm; raises SheetError when unreadable."""
+    rows = check_rows(sheet, cohort)
+    now = utcnow()
+    db.session.execute(sa.delete(StagedImport).where(StagedImport.expires_at < now))
+    staged = StagedImport(
+        key=secrets.token_urlsafe(24), cohort_id=cohort.id, ward_id=cohort.ward_id, owner_id=owner.id,
+        filename=clean(filename)[:255] or "-", rows=rows, expires_at=now + timedelta(hours=STAGE_HOURS),
+    )
+    db.session.add(staged)
+    db.session.flush()
+    return staged
+
+
+def find_staged(cohort: Cohort, owner: User, key: str) -> StagedImport | None:
+    """The owner's staged import for this cohort, or None (someone else's is never shown)."""
+    return db.session.scalar(sa.select(StagedImport).where(
+        StagedImport.key == key, StagedImport.cohort_id == cohort.id,
+        StagedImport.ward_id == cohort.ward_id, StagedImport.owner_id == owner.id,
+    ))
+
+
+def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_consent: bool) -> dict | None:
+    """Write the previewed rows in the caller's transaction; None if it was already confirmed
+    or has expired (the claim is one UPDATE, so two confirmations racing write once)."""
+    if not consent:
+        raise SheetError("consent_required")
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(StagedImport)
+        .where(StagedImport.id == staged.id, StagedImport.confirmed_at.is_(None), StagedImport.expires_at > now)
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return None
+    cohort = db.session.get(Cohort, staged.cohort_id)
+    result = _write_rows(cohort, staged.rows, by, now, support_consent)
+    staged.confirmed_at = now
+    staged.result = result
+    # The people are in the database now; a copy of their rows need not wait here any longer.
+    staged.rows = []
+    db.session.flush()
+    return result
+
+
+def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, support_consent: bool) -> dict:
+    wanted = [r for r in rows if r["status"] in ("new", "existing")]
+    # Look again: someone may have been created or enrolled since the preview.
+    people = _people_by_phone([r["phone"] for r in wanted])
+    enrolled = _enrolled_ids(cohort)
+    fresh: list[dict] = []
+    skipped = 0
+    for row in wanted:
+        user = people.get(row["phone"])
+        support = bool(row["support"] and support_consent)
+        if user is None:
+            fresh.append(row)
+            continue
+        if user.ward_id not in (None, cohort.ward_id) or not user.is_active_account:
+            skipped += 1
+            continue
+        user.ward_id = user.ward_id or cohort.ward_id
+        user.birth_year = user.birth_year or row["birth_year"]
+        user.group_id = user.group_id or row["group_id"]
+        user.data_consent_at = user.data_consent_at or now
+        if support:
+            user.needs_accessibility_support = True
+            user.accessibility_consent_at = user.accessibility_consent_at or now
+    created = _create_people(fresh, cohort, now, support_consent)
+    people.update({user.phone: user for user in created})
+    to_enrol = [(row, people[row["phone"]]) for row in wanted if row["phone"] in people
+                and people[row["phone"]].ward_id == cohort.ward_id and people[row["phone"]].is_active_account]
+    enrolments = [{"cohort_id": cohort.id, "user_id": user.id, "source": "import", "enrolled_by_id": by.id,
+                   "enrolled_at": now} for _, user in to_enrol if user.id not in enrolled]
+    if enrolments:
+        db.session.execute(sa.insert(Enrollment), enrolments)
+    named = [(user, row["household"]) for row, user in to_enrol if row["household"]]
+    if named:
+        households_named.send(current_app._get_current_object(), cohort=cohort, households=named)
+    db.session.flush()
+    return {
+        "created": len(created),
+        "enrolled": len(enrolments),
+        "skipped": skipped + len(to_enrol) - len(enrolments),
+        "user_ids": [user.id for _, user in to_enrol],
+    }
+
+
+def _create_people(rows: list[dict], cohort: Cohort, now: datetime, support_consent: bool) -> list[User]:
+    """New learners in bulk: no PIN (their card signs them in), consent as confirmed.
+
+    Not accounts.create_user, which queries and flushes once per person: a 5,000-row file would
+    take minutes. Every phone here was normalised, and checked to be free just now.
+    """
+    if not rows:
+        return []
+    values = [{
+        "full_name": row["name"], "phone": row["phone"], "birth_year": row["birth_year"],
+        "ward_id": cohort.ward_id, "group_id": row["group_id"], "secret_kind": "pin", "data_consent_at": now,
+        "needs_accessibility_support": bool(row["support"] and support_consent),
+        "accessibility_consent_at": now if row["support"] and support_consent else None,
+        "is_active_account": True, "failed_logins": 0, "created_at": now,
+    } for row in rows]
+    created = db.session.scalars(sa.insert(User).returning(User, sort_by_parameter_order=True), values).all()
+    db.session.execute(sa.insert(UserRole), [{"user_id": u.id, "role": "learner", "granted_at": now}
+                                             for u in created])
+    return list(created)

@@ -1,0 +1,81 @@
+"""Plain Vietnamese for every rule the cohorts feature can refuse, looked up by code."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+FIELD_LABELS = {
+    "full_name": lambda: _("Họ và tên"),
+    "phone": lambda: _("Số điện thoại"),
+}
+
+
+def cohort_error(code: str) -> str:
+    return {
+        "name_required": lambda: _("Hãy nhập tên lớp."),
+        "choice_invalid": lambda: _("Lựa chọn không thuộc phường của lớp. Hãy chọn lại."),
+        "consent_required": lambda: _("Cần có sự đồng ý của người học trước khi lưu thông tin."),
+        "support_consent_required": lambda: _("Chỉ ghi nhận nhu cầu hỗ trợ tiếp cận khi người học đồng ý riêng."),
+        "person_inactive": lambda: _("Tài khoản này đã bị tắt hoặc đã xoá, không thể ghi danh."),
+        "code_unknown": lambda: _("Không có lớp nào có mã này. Hãy kiểm tra lại mã trên thẻ hoặc trên màn hình."),
+        "already_erased": lambda: _("Dữ liệu của người này đã được xoá trước đó."),
+        "erase_self": lambda: _("Bạn không thể tự xoá dữ liệu của chính mình ở đây. Hãy nhờ một cán bộ khác."),
+        "erase_admin": lambda: _("Chỉ quản trị mới xoá được dữ liệu của một quản trị."),
+        "phone_taken": lambda: _("Số điện thoại này đã có người dùng. Hãy tìm người đó ở ô tìm kiếm phía trên."),
+    }.get(code, lambda: _("Yêu cầu chưa thực hiện được."))()
+
+
+def sheet_error(code: str, params: dict | None = None) -> str:
+    """Why a whole file is refused; nothing was written."""
+    params = params or {}
+    if code == "missing_columns":
+        names = ", ".join(f"“{FIELD_LABELS[f]()}”" for f in params.get("fields", []))
+        return _("Tệp thiếu cột bắt buộc: %(names)s. Hãy thêm cột này vào dòng tiêu đề rồi tải lên lại.",
+                 names=names)
+    if code == "unknown_columns":
+        return _("Tệp có cột không nhận ra: %(names)s. Các cột được nhận: họ và tên, số điện thoại, năm sinh, "
+                 "tổ dân phố, hộ gia đình, cần hỗ trợ tiếp cận, STT, ghi chú. Hãy đổi tên hoặc xoá cột đó.",
+                 names=params.get("names", ""))
+    if code == "duplicate_column":
+        return _("Cột “%(name)s” xuất hiện hai lần. Hãy giữ lại một cột.", name=params.get("name", ""))
+    if code == "too_many_rows":
+        return _("Tệp có quá nhiều dòng (tối đa %(limit)s người mỗi lần). Hãy chia thành nhiều tệp.",
+                 limit=params.get("limit", ""))
+    return {
+        "too_big": lambda: _("Tệp lớn hơn 5 MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn."),
+        "empty": lambda: _("Tệp trống, không có dòng nào."),
+        "no_rows": lambda: _("Tệp chỉ có dòng tiêu đề, chưa có người nào."),
+        "type": lambda: _("Chỉ nhận tệp CSV (.csv) hoặc Excel (.xlsx)."),
+        "old_excel": lambda: _("Đây là tệp Excel kiểu cũ (.xls). Hãy mở tệp trong Excel và lưu lại "
+                               "dưới dạng .xlsx hoặc CSV UTF-8."),
+        "broken": lambda: _("Không đọc được tệp: tệp có thể bị hỏng. Hãy mở tệp trong Excel và lưu lại."),
+        "encoding": lambda: _("Không đọc được chữ trong tệp. Hãy lưu lại dưới dạng “CSV UTF-8” hoặc .xlsx."),
+        "consent_required": lambda: _("Cần xác nhận sự đồng ý trước khi ghi danh."),
+    }.get(code, lambda: _("Không đọc được tệp."))()
+
+
+def row_error(code: str, params: dict) -> str:
+    """Why one row of a file will not be written."""
+    if code == "phone_invalid":
+        return _("Số điện thoại “%(value)s” chưa đúng: cần số di động Việt Nam 10 chữ số.",
+                 value=params.get("value", ""))
+    if code == "birth_year_invalid":
+        return _("Năm sinh “%(value)s” không thể đúng (cần từ 1900 đến %(max)s).",
+                 value=params.get("value", ""), max=params.get("max", ""))
+    if code == "duplicate":
+        return _("Trùng số điện thoại với dòng %(line)s trong tệp.", line=params.get("line", ""))
+    if code == "group_unknown":
+        return _("Phường chưa có tổ dân phố hoặc thôn “%(value)s”.", value=params.get("value", ""))
+    if code == "support_unclear":
+        return _("Cột “cần hỗ trợ tiếp cận” ghi “%(value)s”: hãy ghi “có” hoặc để trống.",
+                 value=params.get("value", ""))
+    return {
+        "name_missing": lambda: _("Thiếu họ và tên."),
+        "phone_missing": lambda: _("Thiếu số điện thoại."),
+        "phone_other_ward": lambda: _("Số điện thoại này đã thuộc về một người của phường/xã khác."),
+        "person_inactive": lambda: _("Tài khoản có số điện thoại này đã bị tắt."),
+    }.get(code, lambda: _("Dòng này chưa đúng."))()
+
+
+def people_count(num: int) -> str:
+    return ngettext("%(num)d người", "%(num)d người", num)

@@ -1,0 +1,232 @@
+"""Thin views: the cohorts list, creating and editing a cohort, enrolling people one by one."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import User
+from lms.accounts.phone import InvalidPhone
+from lms.accounts.services import AccountError
+from lms.cohorts import bp
+from lms.cohorts.access import cohort_or_404, manages, member_or_404
+from lms.cohorts.cards import qr_svg, unused_card_count
+from lms.cohorts.forms import CohortForm, NewLearnerForm, audience_choices
+from lms.cohorts.messages import cohort_error
+from lms.cohorts.models import Cohort
+from lms.cohorts.roster import roster, session_count
+from lms.cohorts.schedule import sessions_of
+from lms.cohorts.services import (CohortError, active_courses, change_join_code, cohorts_for, create_and_enrol,
+                                  create_cohort, enrol, find_people, is_member, member_count, unenrol,
+                                  update_cohort, ward_groups, ward_instructors)
+from lms.extensions import db
+from lms.templating import pick
+from lms.web import render, role_required
+from lms.wards.models import Ward
+
+STAFF = ("coordinator", "admin", "instructor")
+
+
+def _fill_choices(form: CohortForm, ward_id: int | None) -> None:
+    form.audience.choices = audience_choices()
+    wards = db.session.scalars(sa.select(Ward).order_by(Ward.name)).all() if current_user.has_role("admin") else []
+    form.ward_id.choices = [(w.id, w.name) for w in wards]
+    ward_ids = [ward_id] if ward_id else [w.id for w in wards]
+    groups = [g for wid in ward_ids for g in ward_groups(wid)]
+    teachers = [t for wid in ward_ids for t in ward_instructors(wid)]
+    several = len(ward_ids) > 1
+    form.group_id.choices = [(0, _("— Không gắn với tổ dân phố hay chợ nào —"))] + [
+        (g.id, f"{g.ward.name} — {g.name}" if several else g.name) for g in groups]
+    form.instructors.choices = [(t.id, f"{t.full_name} ({t.ward.name})" if several else t.full_name)
+                                for t in teachers]
+    form.courses.choices = [(c.id, pick(c.title)) for c in active_courses()]
+
+
+@bp.route("/cohorts/")
+@role_required(*STAFF)
+def index():
+    cohorts = cohorts_for(current_user)
+    counts = {c.id: member_count(c) for c in cohorts}
+    return render_template("cohorts/index.html", cohorts=cohorts, counts=counts)
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@role_required("coordinator", "admin")
+def new():
+    admin = current_user.has_role("admin")
+    form = CohortForm()
+    ward_id = (form.ward_id.data if admin and request.method == "POST" else None) or current_user.ward_id
+    _fill_choices(form, None if admin else ward_id)
+    if request.method == "GET":
+        form.audience.data = request.args.get("audience", "everyone")
+        form.ward_id.data = current_user.ward_id
+    status = 200
+    if form.validate_on_submit():
+        if not ward_id or (admin and db.session.get(Ward, ward_id) is None):
+            form.ward_id.errors.append(_("Hãy chọn phường/xã của lớp."))
+            status = 422
+        else:
+            try:
+                cohort = create_cohort(ward_id=ward_id, name=form.name.data, audience=form.audience.data,
+                                       group_id=form.group_id.data, instructor_ids=form.instructors.data,
+                                       course_ids=form.courses.data)
+            except CohortError as exc:
+                db.session.rollback()
+                form.name.errors.append(cohort_error(exc.code))
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Đã tạo lớp “%(name)s”. Mã lớp: %(code)s", name=cohort.name, code=cohort.join_code),
+                      "success")
+                return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("cohorts/form.html", form=form, cohort=None, admin=admin), status
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@role_required("coordinator", "admin")
+def edit(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    form = CohortForm(obj=cohort)
+    _fill_choices(form, cohort.ward_id)
+    if request.method == "GET":
+        form.group_id.data = cohort.group_id or 0
+        form.instructors.data = [t.id for t in cohort.instructors]
+        form.courses.data = [c.id for c in cohort.courses]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_cohort(cohort, name=form.name.data, audience=form.audience.data, group_id=form.group_id.data,
+                          instructor_ids=form.instructors.data, course_ids=form.courses.data)
+        except CohortError as exc:
+            db.session.rollback()
+            form.name.errors.append(cohort_error(exc.code))
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thông tin lớp."), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("cohorts/form.html", form=form, cohort=cohort, admin=False), status
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@role_required(*STAFF)
+def show(cohort_id: int):
+    cohort = cohort_or_404(cohort_id, teaching=True)
+    join_url = url_for("cohorts.join_code", code=cohort.join_code, _external=True)
+    return render_template(
+        "cohorts/cohort.html", cohort=cohort, manage=manages(cohort), members=member_count(cohort),
+        sessions=sessions_of(cohort), join_url=join_url,
+        join_qr=qr_svg(join_url, _("Mã QR để vào lớp %(name)s", name=cohort.name)),
+        unused_cards=unused_card_count(cohort),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/code", methods=["POST"])
+@role_required("coordinator", "admin")
+def new_code(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    code = change_join_code(cohort)
+    db.session.commit()
+    flash(_("Lớp có mã mới: %(code)s. Mã cũ không dùng được nữa.", code=code), "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+def _new_learner_form(cohort: Cohort) -> NewLearnerForm:
+    form = NewLearnerForm(prefix="new")
+    form.group_id.choices = [(0, _("— Chưa chọn —"))] + [(g.id, g.name) for g in ward_groups(cohort.ward_id)]
+    if request.method == "GET":
+        form.group_id.data = cohort.group_id or 0
+    return form
+
+
+def _enrol_page(cohort: Cohort, form: NewLearnerForm, status: int = 200, person_errors=None):
+    query = request.values.get("q", "")
+    people = find_people(cohort.ward_id, query) if query.strip() else []
+    enrolled = {p.id for p in people if is_member(cohort, p.id)}
+    context = dict(cohort=cohort, form=form, query=query, people=people, enrolled=enrolled,
+                   person_errors=person_errors or {})
+    return render("cohorts/enrol.html", "cohorts/_search_results.html", **context), status
+
+
+@bp.route("/cohorts/<int:cohort_id>/enrol", methods=["GET", "POST"])
+@role_required("coordinator", "admin")
+def enrol_page(cohort_id: int):
+    """Find a person to enrol, or create a new one with their consent."""
+    cohort = cohort_or_404(cohort_id)
+    form = _new_learner_form(cohort)
+    if request.method == "GET":
+        return _enrol_page(cohort, form)
+    if not form.validate_on_submit():
+        return _enrol_page(cohort, form, 422)
+    try:
+        user = create_and_enrol(
+            cohort, full_name=form.full_name.data, phone=form.phone.data, birth_year=form.birth_year.data,
+            group_id=form.group_id.data, household=form.household.data, needs_support=form.needs_support.data,
+            support_consent=form.support_consent.data, consent=form.consent.data, by=current_user,
+        )
+        db.session.commit()
+    except (AccountError, CohortError) as exc:
+        db.session.rollback()
+        target = form.phone if exc.code == "phone_taken" else form.full_name
+        target.errors = list(target.errors) + [cohort_error(exc.code)]
+        return _enrol_page(cohort, form, 422)
+    except InvalidPhone:
+        db.session.rollback()
+        form.phone.errors = [_("Số điện thoại chưa đúng. Hãy nhập số di động Việt Nam, ví dụ 0912 345 678.")]
+        return _enrol_page(cohort, form, 422)
+    except IntegrityError:
+        db.session.rollback()
+        form.phone.errors = [cohort_error("phone_taken")]
+        return _enrol_page(cohort, form, 422)
+    flash(_("Đã tạo tài khoản và ghi danh %(name)s.", name=user.full_name), "success")
+    return redirect(url_for("cohorts.enrol_page", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/enrol/<int:person_id>", methods=["POST"])
+@role_required("coordinator", "admin")
+def enrol_person(cohort_id: int, person_id: int):
+    cohort = cohort_or_404(cohort_id)
+    person = db.session.get(User, person_id)
+    if person is None or person.ward_id != cohort.ward_id:
+        abort(404)
+    try:
+        added = enrol(cohort, person, by=current_user, consent=request.form.get("consent") == "y")
+        db.session.commit()
+    except CohortError as exc:
+        db.session.rollback()
+        return _enrol_page(cohort, _new_learner_form(cohort), 422, {person.id: cohort_error(exc.code)})
+    except IntegrityError:  # the same person enrolled by two clicks at once
+        db.session.rollback()
+        added = False
+    if added:
+        flash(_("Đã ghi danh %(name)s vào lớp.", name=person.full_name), "success")
+    else:
+        flash(_("%(name)s đã ở trong lớp này rồi.", name=person.full_name), "info")
+    return redirect(url_for("cohorts.enrol_page", cohort_id=cohort.id, q=request.form.get("q") or None))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>")
+@role_required(*STAFF)
+def member(cohort_id: int, user_id: int):
+    cohort = cohort_or_404(cohort_id, teaching=True)
+    person = member_or_404(cohort, user_id)
+    row = roster(cohort, user_id=person.id)[0]
+    return render_template("cohorts/member.html", cohort=cohort, person=person, row=row, manage=manages(cohort),
+                           sessions=session_count(cohort))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>/remove", methods=["POST"])
+@role_required("coordinator", "admin")
+def remove_member(cohort_id: int, user_id: int):
+    cohort = cohort_or_404(cohort_id)
+    person = member_or_404(cohort, user_id)
+    unenrol(cohort, person)
+    db.session.commit()
+    flash(_("Đã đưa %(name)s ra khỏi lớp. Kết quả học của họ vẫn được giữ.", name=person.full_name), "success")
+    return redirect(url_for("cohorts.roster_page", cohort_id=cohort.id))

@@ -1,0 +1,276 @@
+"""Cohorts: create and edit them, find people, enrol them, join by code, remove members."""
+from __future__ import annotations
+
+import re
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+
+from lms.accounts.models import User, UserRole
+from lms.accounts.phone import InvalidPhone, normalise_phone
+from lms.cohorts.collation import name_key, sort_by_name, vietnamese_key
+from lms.cohorts.models import Cohort, Enrollment, cohort_instructor
+from lms.cohorts.signals import households_named
+from lms.cohorts.text import clean, matches, tidy_name
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.timeutil import utcnow
+from lms.wards.models import ResidentialGroup
+
+# Codes people read aloud and type: no 0/O, 1/I/L look-alikes.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 8
+_PHONE_LIKE = re.compile(r"[\d\s.+\-()]+")
+
+
+class CohortError(ValueError):
+    """A rule about cohorts or enrolment was broken; `code` names which, for the message."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def new_join_code() -> str:
+    """A fresh join code that no cohort uses yet."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if not db.session.scalar(sa.select(Cohort.id).where(Cohort.join_code == code)):
+            return code
+
+
+def normalise_code(text: str | None) -> str:
+    """What people type as a code, upper-cased and without spaces or dashes."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def ward_groups(ward_id: int) -> list[ResidentialGroup]:
+    """A ward's residential groups and markets in Vietnamese alphabetical order."""
+    groups = db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == ward_id)).all()
+    return sorted(groups, key=lambda g: vietnamese_key(g.name))
+
+
+def ward_instructors(ward_id: int) -> list[User]:
+    """People of a ward who may teach: instructors (and coordinators who also teach)."""
+    people = db.session.scalars(
+        sa.select(User).join(UserRole).where(
+            User.ward_id == ward_id, User.is_active_account.is_(True), UserRole.role == "instructor"
+        )
+    ).unique().all()
+    return sort_by_name(people)
+
+
+def active_courses() -> list[Course]:
+    """Courses a cohort can be given."""
+    return db.session.scalars(sa.select(Course).where(Course.retired_at.is_(None)).order_by(Course.id)).all()
+
+
+def _pick(model, ids, allowed_query):
+    ids = set(ids or [])
+    if not ids:
+        return []
+    found = db.session.scalars(allowed_query.where(model.id.in_(ids))).unique().all()
+    if len(found) != len(ids):
+        raise CohortError("choice_invalid")
+    return list(found)
+
+
+def _apply(cohort: Cohort, *, name, audience, group_id, instructor_ids, course_ids) -> None:
+    name = clean(name)
+    if not name:
+        raise CohortError("name_required")
+    cohort.name = name
+    cohort.audience = audience
+    if group_id:
+        group = db.session.get(ResidentialGroup, group_id)
+        if group is None or group.ward_id != cohort.ward_id:
+            raise CohortError("choice_invalid")
+        cohort.group_id = group.id
+    else:
+        cohort.group_id = None
+    instructors = sa.select(User).join(UserRole).where(
+        User.ward_id == cohort.ward_id, UserRole.role == "instructor"
+    )
+    cohort.instructors = _pick(User, instructor_ids, instructors)
+    cohort.courses = _pick(Course, course_ids, sa.select(Course).where(Course.retired_at.is_(None)))
+
+
+def create_cohort(*, ward_id: int, name: str, audience: str, group_id=None, instructor_ids=(),
+                  course_ids=()) -> Cohort:
+    """Stage a new cohort of a ward with a fresh join code."""
+    cohort = Cohort(ward_id=ward_id, join_code=new_join_code())
+    _apply(cohort, name=name, audience=audience, group_id=group_id,
+           instructor_ids=instructor_ids, course_ids=course_ids)
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def update_cohort(cohort: Cohort, *, name: str, audience: str, group_id=None, instructor_ids=(),
+                  course_ids=()) -> None:
+    """Change a cohort's name, audience, group, instructors and courses."""
+    _apply(cohort, name=name, audience=audience, group_id=group_id,
+           instructor_ids=instructor_ids, course_ids=course_ids)
+    db.session.flush()
+
+
+def change_join_code(cohort: Cohort) -> str:
+    """Give a cohort a new join code; the old code and its QR stop working."""
+    cohort.join_code = new_join_code()
+    db.session.flush()
+    return cohort.join_code
+
+
+def cohorts_for(user, ward_id: int | None = None) -> list[Cohort]:
+    """The cohorts a person may open: a coordinator's ward, an admin's all, an instructor's own."""
+    query = sa.select(Cohort)
+    if user.has_role("admin"):
+        if ward_id:
+            query = query.where(Cohort.ward_id == ward_id)
+    elif user.has_role("coordinator"):
+        teaching = sa.select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)
+        query = query.where(sa.or_(Cohort.ward_id == user.ward_id, Cohort.id.in_(teaching)))
+    else:
+        query = query.join(cohort_instructor, cohort_instructor.c.cohort_id == Cohort.id).where(
+            cohort_instructor.c.user_id == user.id
+        )
+    cohorts = db.session.scalars(query).unique().all()
+    return sorted(cohorts, key=lambda c: (-c.created_at.timestamp(), vietnamese_key(c.name)))
+
+
+def teaches(user, cohort: Cohort) -> bool:
+    """Is this person one of the cohort's instructors?"""
+    return bool(db.session.scalar(
+        sa.select(sa.func.count()).select_from(cohort_instructor).where(
+            cohort_instructor.c.cohort_id == cohort.id, cohort_instructor.c.user_id == user.id
+        )
+    ))
+
+
+def member_count(cohort: Cohort) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Enrollment).where(Enrollment.cohort_id == cohort.id)
+    ) or 0
+
+
+def is_member(cohort: Cohort, user_id: int) -> bool:
+    return bool(db.session.scalar(
+        sa.select(Enrollment.id).where(Enrollment.cohort_id == cohort.id, Enrollment.user_id == user_id)
+    ))
+
+
+def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
+    """People of a ward matching a phone number (or its last digits) or a name typed with or
+    without diacritics; the ones whose diacritics match exactly come first."""
+    query = clean(query)
+    if not query:
+        return []
+    base = sa.select(User).where(User.ward_id == ward_id, User.erased_at.is_(None))
+    if _PHONE_LIKE.fullmatch(query):
+        try:
+            return db.session.scalars(base.where(User.phone == normalise_phone(query))).unique().all()
+        except InvalidPhone:
+            pass
+        digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
+        if len(digits) < 3:
+            return []
+        found = db.session.scalars(base.where(User.phone.contains(digits, autoescape=True)).limit(limit)).unique().all()
+        return sort_by_name(found)
+    rows = db.session.execute(sa.select(User.id, User.full_name).where(
+        User.ward_id == ward_id, User.erased_at.is_(None))).all()
+    exact = query.casefold()
+    hits = [(0 if exact in name.casefold() else 1, name, uid) for uid, name in rows if matches(query, name)]
+    hits.sort(key=lambda h: (h[0], name_key(h[1])))
+    ids = [uid for _, _, uid in hits[:limit]]
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
+    return [people[i] for i in ids]
+
+
+def record_consent(user: User, consent: bool) -> None:
+    """Note the person's consent to keep their data, asked once (Luật 91/2025/QH15)."""
+    if user.data_consent_at is None:
+        if not consent:
+            raise CohortError("consent_required")
+        user.data_consent_at = utcnow()
+
+
+def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consent: bool = False) -> bool:
+    """Enrol a person; False (and nothing written) when they are already in the cohort."""
+    if user.erased_at is not None or not user.is_active_account:
+        raise CohortError("person_inactive")
+    if is_member(cohort, user.id):
+        return False
+    record_consent(user, consent)
+    db.session.add(Enrollment(cohort_id=cohort.id, user_id=user.id, source=source,
+                              enrolled_by_id=by.id if by is not None else None))
+    if user.ward_id is None:
+        user.ward_id = cohort.ward_id
+    db.session.flush()
+    return True
+
+
+def create_and_enrol(cohort: Cohort, *, full_name: str, phone: str, birth_year=None, group_id=None,
+                     household: str | None = None, needs_support: bool = False,
+                     support_consent: bool = False, consent: bool = False, by=None) -> User:
+    """Create a learner of the cohort's ward (no PIN: they sign in with a card) and enrol them."""
+    from lms.accounts.services import create_user
+
+    if not consent:
+        raise CohortError("consent_required")
+    if needs_support and not support_consent:
+        raise CohortError("support_consent_required")
+    group = None
+    if group_id:
+        group = db.session.get(ResidentialGroup, group_id)
+        if group is None or group.ward_id != cohort.ward_id:
+            raise CohortError("choice_invalid")
+    user = create_user(full_name=tidy_name(full_name), phone=phone, roles=("learner",), ward=cohort.ward,
+                       group=group, birth_year=birth_year)
+    now = utcnow()
+    user.data_consent_at = now
+    if needs_support:
+        user.needs_accessibility_support = True
+        user.accessibility_consent_at = now
+    enrol(cohort, user, by=by, source="manual", consent=True)
+    if clean(household):
+        households_named.send(current_app._get_current_object(), cohort=cohort,
+                              households=[(user, clean(household))])
+    db.session.flush()
+    return user
+
+
+def cohort_by_code(code: str | None) -> Cohort | None:
+    """The cohort a join code belongs to, if any."""
+    code = normalise_code(code)
+    if not code:
+        return None
+    return db.session.scalar(sa.select(Cohort).where(Cohort.join_code == code))
+
+
+def join_with_code(user: User, code: str, consent: bool = False) -> tuple[Cohort, bool]:
+    """A learner joins a cohort with its code; (cohort, False) when they were already in it."""
+    cohort = cohort_by_code(code)
+    if cohort is None:
+        raise CohortError("code_unknown")
+    return cohort, enrol(cohort, user, by=user, source="self", consent=consent)
+
+
+def unenrol(cohort: Cohort, user: User) -> bool:
+    """Take a person out of a cohort; their progress and attendance stay with them."""
+    enrollment = db.session.scalar(
+        sa.select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.user_id == user.id)
+    )
+    if enrollment is None:
+        return False
+    db.session.delete(enrollment)
+    db.session.flush()
+    return True
+
+
+def my_cohorts(user: User) -> list[Cohort]:
+    """The cohorts a person is enrolled in."""
+    cohorts = db.session.scalars(
+        sa.select(Cohort).join(Enrollment).where(Enrollment.user_id == user.id)
+    ).all()
+    return sorted(cohorts, key=lambda c: vietnamese_key(c.name))
