@@ -5,21 +5,17 @@ when, how); it is not VNeID and is never sent to it.
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from lms.accounts.models import User
 from lms.certificates.codes import display_code
 from lms.certificates.models import Certificate
 from lms.extensions import db
+from lms.spreadsheets import csv_bytes, safe_cell, xlsx_bytes
 from lms.templating import current_lang, pick
 from lms.wards.models import ResidentialGroup
 
@@ -63,13 +59,6 @@ def attestation_rows(ward_id: int, start: date, end: date) -> list[sa.Row]:
     ).all()
 
 
-def _safe(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def rows(records: list[sa.Row]):
     """One list of cell values per certificate, in the order of `headers()`."""
     lang = current_lang()
@@ -78,10 +67,10 @@ def rows(records: list[sa.Row]):
         # Vietnam keeps UTC+7 all year (no daylight saving), so the local date is a fixed shift.
         issued = r.issued_at + VIETNAM_OFFSET
         yield [
-            _safe(r.full_name),
+            safe_cell(r.full_name),
             r.birth_year or "",
-            _safe(r.group_name or ""),
-            _safe(pick(r.course_title, lang)),
+            safe_cell(r.group_name or ""),
+            safe_cell(pick(r.course_title, lang)),
             ", ".join(r.competences),
             r.level,
             f"{issued.day:02d}/{issued.month:02d}/{issued.year}",
@@ -92,31 +81,8 @@ def rows(records: list[sa.Row]):
 
 
 def to_csv(records: list[sa.Row]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens the Vietnamese names correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers())
-    writer.writerows(rows(records))
-    return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
+    return csv_bytes(headers(), rows(records))
 
 
 def to_xlsx(records: list[sa.Row], sheet_title: str) -> bytes:
-    """A write-only workbook: an annual list of a large ward stays quick and small in memory."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    widths = [28, 10, 20, 30, 22, 6, 12, 12, 17, 12]
-    for i, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + i)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for title in headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows(records):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(sheet_title, headers(), rows(records), widths=[28, 10, 20, 30, 22, 6, 12, 12, 17, 12])

@@ -1,8 +1,6 @@
 """A cohort's roster: members in Vietnamese order, progress per course, attendance; exports."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -14,6 +12,7 @@ from lms.cohorts.collation import name_key
 from lms.cohorts.models import Attendance, ClassSession, Cohort, Enrollment
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.extensions import db
+from lms.spreadsheets import csv_bytes, safe_cell, xlsx_bytes
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.templating import pick
 
@@ -93,13 +92,6 @@ def session_count(cohort: Cohort) -> int:
     ) or 0
 
 
-def _safe(value):
-    """Text a spreadsheet must not run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def table(cohort: Cohort, rows: list[RosterRow], *, full: bool) -> tuple[list[str], list[list]]:
     """Headings and cells of the export; `full` adds what only coordinators may see."""
     headings = [_("STT"), _("Họ và tên"), _("Số điện thoại")]
@@ -114,9 +106,9 @@ def table(cohort: Cohort, rows: list[RosterRow], *, full: bool) -> tuple[list[st
     cells = []
     for number, row in enumerate(rows, start=1):
         user = row.user
-        line = [number, _safe(user.full_name), display_phone(user.phone)]
+        line = [number, safe_cell(user.full_name), display_phone(user.phone)]
         if full:
-            line += [user.birth_year, _safe(user.group.name) if user.group else "",
+            line += [user.birth_year, safe_cell(user.group.name) if user.group else "",
                      _("Có") if user.needs_accessibility_support else "",
                      row.enrollment.enrolled_at.strftime("%d/%m/%Y")]
         for p in row.progress:
@@ -127,38 +119,8 @@ def table(cohort: Cohort, rows: list[RosterRow], *, full: bool) -> tuple[list[st
 
 
 def export_csv(headings: list[str], cells: list[list]) -> bytes:
-    """CSV in UTF-8 with a BOM, which Excel needs to show Vietnamese correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(headings)
-    for line in cells:
-        writer.writerow(["" if v is None else v for v in line])
-    return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
+    return csv_bytes(headings, cells)
 
 
 def export_xlsx(title: str, headings: list[str], cells: list[list]) -> bytes:
-    """An XLSX workbook; numbers stay numbers so totals work in the coordinator's spreadsheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    header_font = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
-    header = []
-    for text in headings:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = header_font
-        header.append(cell)
-    sheet.append(header)
-    for line in cells:
-        sheet.append(line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    cleaned = "".join(ch for ch in title if ch not in '[]:*?/\\')
-    return (cleaned or "Danh sach")[:31]
+    return xlsx_bytes(title, headings, cells)
