@@ -25,6 +25,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Config.finalise(app)
     _configure_engine(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: take the client's address and https from the proxy's headers, so rate
+        # limits count people, not the proxy, and printed links say https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))

@@ -65,6 +65,8 @@ class Config:
     COMPRESS_STREAMS = False  # static files are compressed once, in lms.templating
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml", "text/csv", "text/plain"]
+    # How many reverse proxies (nginx) stand in front of the app; 0 for a ward's single machine.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     @classmethod

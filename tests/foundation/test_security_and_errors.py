@@ -113,3 +113,30 @@ def test_protected_pages_need_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_https_come_from_its_headers(other_app):
+    from flask import request
+
+    proxied = other_app(TRUSTED_PROXIES=1)
+
+    @proxied.route("/whoami")
+    def whoami():
+        return {"addr": request.remote_addr, "scheme": request.scheme}
+
+    seen = proxied.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9",
+                                                         "X-Forwarded-Proto": "https"}).get_json()
+    assert seen == {"addr": "203.0.113.9", "scheme": "https"}
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(other_app):
+    from flask import request
+
+    direct = other_app()
+
+    @direct.route("/whoami")
+    def whoami():
+        return {"addr": request.remote_addr}
+
+    seen = direct.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"}).get_json()
+    assert seen["addr"] != "203.0.113.9"
