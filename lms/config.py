@@ -65,6 +65,12 @@ class Config:
     COMPRESS_STREAMS = False  # static files are compressed once, in lms.templating
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml", "text/csv", "text/plain"]
+    # Scheme and host printed in QR codes, card links and signed credentials (e.g. https://lopso.example.vn).
+    LMS_PUBLIC_URL = os.environ.get("LMS_PUBLIC_URL")
+    # RSA private key (PEM) that signs certificates; generated once into instance/ when unset.
+    LMS_SIGNING_KEY = os.environ.get("LMS_SIGNING_KEY")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    SIGN_IN_CARD_DAYS = int(os.environ.get("SIGN_IN_CARD_DAYS", "30"))
     # How many reverse proxies (nginx) stand in front of the app; 0 for a ward's single machine.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")

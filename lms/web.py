@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template, url_for
 from flask_login import current_user, login_required
 
 from lms.extensions import htmx
@@ -37,3 +37,11 @@ def render(page: str, fragment: str | None = None, **context):
     if fragment and htmx:
         return render_template(fragment, **context)
     return render_template(page, **context)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for print and QR codes; LMS_PUBLIC_URL keeps it stable behind a proxy or LAN address."""
+    base = current_app.config.get("LMS_PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

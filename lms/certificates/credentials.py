@@ -6,12 +6,10 @@ certificate must give the same signed bytes to everyone who downloads it.
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, url_for
 from joserfc import jws
 
 from lms.certificates import status_list
@@ -20,6 +18,7 @@ from lms.certificates.keys import public_jwk, signing_key, thumbprint
 from lms.certificates.models import Certificate
 from lms.content.competences import LEVEL_TIERS, competence_name
 from lms.timeutil import utcnow
+from lms.web import public_url
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -36,14 +35,6 @@ METHOD_EVIDENCE = {
                   "Đã tham gia lớp học trực tiếp và đạt bài đánh giá; giảng viên của lớp đã xác nhận."),
 }
 ASSESSMENT_NAMES = {"live": "đánh giá trực tiếp", "paper": "bài kiểm tra trên giấy"}
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL; LMS_PUBLIC_URL (scheme and host) keeps it stable behind any proxy or LAN address."""
-    base = current_app.config.get("LMS_PUBLIC_URL") or os.environ.get("LMS_PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def iso(moment: datetime) -> str:

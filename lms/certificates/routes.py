@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def certificate_asset(filename: str) -> str:
 
 def _verify_limit() -> str:
     """Look-ups per address: enough for a person, far too few to enumerate codes."""
-    return current_app.config.get("VERIFY_RATE_LIMIT") or os.environ.get("VERIFY_RATE_LIMIT") or "30 per minute"
+    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:

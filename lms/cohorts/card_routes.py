@@ -13,7 +13,7 @@ from lms.cohorts.collation import sort_by_name
 from lms.cohorts.importing import find_staged
 from lms.errors import render_error
 from lms.extensions import db, limiter
-from lms.web import role_required
+from lms.web import public_url, role_required
 
 
 @bp.route("/cohorts/<int:cohort_id>/cards", methods=["POST"])
@@ -36,10 +36,10 @@ def print_cards(cohort_id: int):
     db.session.commit()
     cards = []
     for person, raw, token in issued:
-        url = url_for("cohorts.card_sign_in", token=raw, _external=True)
+        url = public_url("cohorts.card_sign_in", token=raw)
         cards.append({"person": person, "url": url, "expires_at": token.expires_at,
                       "qr": qr_svg(url, _("Mã QR đăng nhập của %(name)s", name=person.full_name))})
-    site = url_for("main.home", _external=True)
+    site = public_url("main.home")
     response = current_app.make_response(render_template("cohorts/cards.html", cohort=cohort, cards=cards,
                                                           site=site))
     # The page holds working sign-in links: never keep it in a cache.
