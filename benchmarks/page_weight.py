@@ -117,7 +117,7 @@ def run_wrk(base: str, cookie: str, clients: int, seconds: int) -> dict[str, int
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(WRK_LUA)
     out = subprocess.run(
-        [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "-s", fh.name, "-H", f"Cookie: session={cookie}",
+        [wrk, f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "-s", fh.name, "-H", f"Cookie: session={cookie}",
          "-H", "Accept-Encoding: gzip", base + LESSON], capture_output=True, text=True, check=True).stdout
     os.unlink(fh.name)
     values = dict(line.split() for line in out.splitlines() if line.split() and line.split()[0].isupper()
