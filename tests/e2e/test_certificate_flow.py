@@ -69,6 +69,7 @@ def test_a_learner_finishes_a_course_and_a_stranger_sees_the_certificate_is_vali
     certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == learner.id))
     assert certificate is not None and certificate.method == "online"
 
+    page.get_by_text("Trình đơn", exact=True).click()  # the phone menu opens first
     page.get_by_role("link", name="Chứng nhận của tôi").click()
     assert_accessible(page)
     page.get_by_role("link", name="An toàn trên mạng").click()
