@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.validators import Optional
 
 from lms.accounts import bp
 from lms.accounts.forms import ChangePinForm, LoginForm, PersonForm
 from lms.accounts.models import ROLES, User, UserRole
-from lms.accounts.services import AccountError, authenticate, change_secret, set_locale
+from lms.accounts.services import AccountError, authenticate, change_secret, reset_pin, set_locale
 from lms.extensions import db, limiter
 from lms.web import can_manage_ward, role_required
 from lms.wards.models import ResidentialGroup
@@ -82,6 +83,10 @@ def logout():
 @login_required
 def change_pin():
     form = ChangePinForm()
+    first_pin = current_user.secret_hash is None
+    if first_pin:
+        # Signed in with a card and no PIN yet: the card proved who they are.
+        form.current.validators = [Optional()]
     status = 200
     if form.validate_on_submit():
         try:
@@ -93,11 +98,11 @@ def change_pin():
             status = 422
         else:
             db.session.commit()
-            flash(_("Đã đổi mã PIN. Lần sau hãy đăng nhập bằng mã PIN mới."), "success")
+            flash(_("Đã lưu mã PIN. Lần sau hãy đăng nhập bằng số điện thoại và mã PIN này."), "success")
             return redirect(url_for("main.home"))
     elif form.is_submitted():
         status = 422
-    return render_template("accounts/change_pin.html", form=form), status
+    return render_template("accounts/change_pin.html", form=form, first_pin=first_pin), status
 
 
 @bp.route("/language", methods=["POST"])
@@ -187,3 +192,20 @@ def role_label(role: str) -> str:
         "coordinator": _("Cán bộ điều phối"),
         "admin": _("Quản trị"),
     }[role]
+
+
+@bp.route("/people/<int:person_id>/reset-pin", methods=["POST"])
+@role_required("coordinator", "admin")
+def reset_person_pin(person_id: int):
+    """A forgotten PIN: the coordinator gives a new one, shown once on this page only."""
+    from lms.audit.services import record
+
+    person = _person_or_404(person_id)
+    if person.has_role("coordinator", "admin") and not current_user.has_role("admin"):
+        abort(403)  # staff accounts are reset by an administrator
+    pin = reset_pin(person)
+    record(current_user, "reset_pin", person, ward=person.ward_id)
+    db.session.commit()
+    response = current_app.make_response(render_template("accounts/new_pin.html", person=person, pin=pin))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,7 @@
 """Accounts: creating people, checking PINs and passwords, locking after repeated failures."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timedelta
@@ -175,9 +176,12 @@ def _record_failure(user: User, now: datetime) -> None:
     db.session.commit()
 
 
-def change_secret(user: User, current: str, new: str, kind: str = "pin") -> None:
-    """Replace a PIN or password after checking the current one."""
-    if not verify_secret(user.secret_hash, current):
+def change_secret(user: User, current: str | None, new: str, kind: str = "pin") -> None:
+    """Replace a PIN or password after checking the current one.
+
+    Someone who has none yet (signed in with a card's one-time QR link) just chooses one.
+    """
+    if user.secret_hash is not None and not verify_secret(user.secret_hash, current or ""):
         raise AccountError("current_wrong")
     check_new_secret(kind, new)
     user.secret_hash = hash_secret(new)
@@ -192,3 +196,22 @@ def set_locale(user: User, locale: str) -> None:
         raise AccountError("locale_unknown")
     user.locale = locale
     db.session.flush()
+
+
+def new_pin() -> str:
+    """A random 6-digit PIN that is not one of the easy ones."""
+    while True:
+        pin = f"{secrets.randbelow(10 ** 6):06d}"
+        if pin not in _WEAK_PINS:
+            return pin
+
+
+def reset_pin(user: User) -> str:
+    """Give a person a fresh PIN (and lift a lock) for a coordinator to hand over; returns it once."""
+    pin = new_pin()
+    user.secret_hash = hash_secret(pin)
+    user.secret_kind = "pin"
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    return pin

@@ -23,6 +23,10 @@ def test_coordinator_pages_are_accessible_on_a_desktop(live, projector_page, mak
     for path in ("/people/", f"/people/{person.id}", f"/people/{person.id}/edit", "/account/pin", "/courses/"):
         page.goto(live(path))
         assert_accessible(page)
+    page.goto(live(f"/people/{person.id}"))
+    page.get_by_role("button", name="Đặt lại mã PIN").click()
+    assert len(page.locator(".pin").inner_text().replace(" ", "")) == 6
+    assert_accessible(page)
     page.goto(live(f"/people/{person.id}/edit"))
     page.get_by_label("Số điện thoại").fill("123")
     page.get_by_role("button", name="Lưu").click()
