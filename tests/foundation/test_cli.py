@@ -46,3 +46,15 @@ def test_admin_create_refuses_a_bad_number_and_a_short_password(app):
     short = runner.invoke(args=["admin", "create", "--name", "A", "--phone", "0911222334", "--password", "ngan"])
     assert short.exit_code != 0 and "Mật khẩu cần ít nhất 8 ký tự." in short.output
     assert _count(User) == 0
+
+
+def test_the_home_page_leads_staff_to_their_work_and_learners_to_learning(app, client):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    client.post("/login", data={"phone": "0900 000 001", "secret": "246802"})
+    staff = client.get("/").get_data(as_text=True)
+    for url in ("/cohorts/", "/people/", "/households/", "/mentors/", "/certificates/manage/"):
+        assert f'href="{url}"' in staff
+    client.post("/logout")
+    client.post("/login", data={"phone": "0900 000 101", "secret": "202510"})
+    learner = client.get("/").get_data(as_text=True)
+    assert "Công việc của bạn" not in learner and 'href="/people/"' not in learner
