@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -73,14 +73,15 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
     return certificate
 
 
-def _printable_or_410(certificate: Certificate):
+def _still_valid(certificate: Certificate) -> Certificate:
+    """A revoked or withdrawn certificate can no longer be printed or downloaded: 410 Gone."""
     if certificate.status == "revoked":
-        return render_error(410, _("Chứng nhận đã bị thu hồi"),
-                            _("Chứng nhận này đã bị thu hồi nên không thể in hay tải về nữa."))
+        abort(make_response(render_error(410, _("Chứng nhận đã bị thu hồi"),
+                           _("Chứng nhận này đã bị thu hồi nên không thể in hay tải về nữa."))))
     if certificate.status == "withdrawn":
-        return render_error(410, _("Chứng nhận đã được rút lại"),
-                            _("Chứng nhận này đã được rút lại nên không thể in hay tải về nữa."))
-    return None
+        abort(make_response(render_error(410, _("Chứng nhận đã được rút lại"),
+                           _("Chứng nhận này đã được rút lại nên không thể in hay tải về nữa."))))
+    return certificate
 
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
@@ -157,10 +158,7 @@ def for_course(slug: str):
 @bp.route("/certificates/<int:certificate_id>/print")
 @login_required
 def print_one(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
-    gone = _printable_or_410(certificate)
-    if gone:
-        return gone
+    certificate = _still_valid(_certificate_or_404(certificate_id))
     sheet = build_sheet(certificate)
     return render_template("certificates/print.html", certificate=certificate, sheet=sheet,
                            qr=qr_svg(sheet.verify_url, _("Mã QR dẫn tới trang kiểm tra chứng nhận")))
@@ -169,10 +167,7 @@ def print_one(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/chung-nhan.pdf")
 @login_required
 def pdf_one(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
-    gone = _printable_or_410(certificate)
-    if gone:
-        return gone
+    certificate = _still_valid(_certificate_or_404(certificate_id))
     body = render_pdf([build_sheet(certificate)], _("Chứng nhận %(code)s", code=display_code(certificate.code)))
     return _download(body, "application/pdf", f"chung-nhan-{display_code(certificate.code)}.pdf")
 
@@ -187,20 +182,14 @@ def _own_credential_or_404(certificate_id: int) -> Certificate:
 @bp.route("/certificates/<int:certificate_id>/credential.jwt")
 @login_required
 def credential_file(certificate_id: int):
-    certificate = _own_credential_or_404(certificate_id)
-    gone = _printable_or_410(certificate)
-    if gone:
-        return gone
+    certificate = _still_valid(_own_credential_or_404(certificate_id))
     return _download(credential_jwt(certificate), MEDIA_TYPE, f"chung-nhan-{display_code(certificate.code)}.jwt")
 
 
 @bp.route("/certificates/<int:certificate_id>/credential.json")
 @login_required
 def credential_json(certificate_id: int):
-    certificate = _own_credential_or_404(certificate_id)
-    gone = _printable_or_410(certificate)
-    if gone:
-        return gone
+    certificate = _still_valid(_own_credential_or_404(certificate_id))
     document = enveloped(credential_jwt(certificate), build_credential(certificate))
     body = json.dumps(document, ensure_ascii=False, indent=2)
     return _download(body, "application/json", f"chung-nhan-{display_code(certificate.code)}.json")
