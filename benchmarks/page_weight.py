@@ -31,6 +31,9 @@ BIN = Path(sys.executable).parent
 LESSON = "/courses/an-toan-tren-mang/cuoc-goi-gia-danh"
 NEXT_LESSON = "/courses/an-toan-tren-mang/ma-otp-va-link-la"
 LEARNER = ("0900000101", "202510")
+# One phone's browser throughout: sign-in and load send the same User-Agent, as a real phone does
+# (the session is bound to it; another agent would mark the session not fresh on every request).
+PHONE_UA = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36"
 BUDGETS = {"html_gzip": 14 * 1024, "first_visit": 60 * 1024, "later_lesson": 15 * 1024, "p95_ms": 50}
 WRK_LUA = """
 done = function(summary, latency, requests)
@@ -72,6 +75,7 @@ def sign_in(base: str) -> str:
     """Sign the demo learner in over plain HTTP; return the session cookie value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", PHONE_UA)]
     page = opener.open(base + "/login").read().decode()
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     data = urllib.parse.urlencode({"csrf_token": token, "phone": LEARNER[0], "secret": LEARNER[1]}).encode()
@@ -81,7 +85,7 @@ def sign_in(base: str) -> str:
 
 
 def html_gzip_size(base: str, cookie: str) -> tuple[int, int]:
-    request = urllib.request.Request(base + LESSON, headers={"Cookie": f"session={cookie}", "Accept-Encoding": "identity"})
+    request = urllib.request.Request(base + LESSON, headers={"Cookie": f"session={cookie}", "Accept-Encoding": "identity", "User-Agent": PHONE_UA})
     body = urllib.request.urlopen(request).read()
     return len(body), len(gzip.compress(body, compresslevel=6))
 
@@ -99,7 +103,7 @@ def browser_weights(base: str, cookie: str) -> tuple[int, int, list[str]]:
     }"""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True)
+        context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, user_agent=PHONE_UA)
         context.add_cookies([{"name": "session", "value": cookie, "url": base}])
         page = context.new_page()
         page.goto(base + LESSON, wait_until="load")
@@ -118,7 +122,7 @@ def run_wrk(base: str, cookie: str, clients: int, seconds: int) -> dict[str, int
         fh.write(WRK_LUA)
     out = subprocess.run(
         [wrk, f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "-s", fh.name, "-H", f"Cookie: session={cookie}",
-         "-H", "Accept-Encoding: gzip", base + LESSON], capture_output=True, text=True, check=True).stdout
+         "-H", "Accept-Encoding: gzip", "-H", f"User-Agent: {PHONE_UA}", base + LESSON], capture_output=True, text=True, check=True).stdout
     os.unlink(fh.name)
     values = dict(line.split() for line in out.splitlines() if line.split() and line.split()[0].isupper()
                   and len(line.split()) == 2 and line.split()[1].isdigit())

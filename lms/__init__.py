@@ -1,8 +1,11 @@
 """Lớp Số: the application factory."""
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
+
+from babel import Locale
 
 from flask import Flask, request, session
 from flask_login import current_user
@@ -25,6 +28,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     Config.finalise(app)
     _configure_engine(app)
+    from lms.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: take the client's address and https from the proxy's headers, so rate
         # limits count people, not the proxy, and printed links say https.
@@ -45,8 +51,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _import_models()
     _register_blueprints(app)
 
-    from lms import errors, security, templating
+    from lms import errors, pagecache, security, templating
 
+    pagecache.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -124,14 +131,15 @@ def _register_blueprints(app: Flask) -> None:
 
     from lms.accounts.models import User
 
+    # Every signed-in request loads the user: take the roles in the same query, with the statement
+    # built once (building it costs more than running it).
+    user_with_roles = sa.select(User).options(joinedload(User.role_rows)).where(User.id == sa.bindparam("id"))
+
     @login_manager.user_loader
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        # Every signed-in request loads the user: take the roles in the same query.
-        user = db.session.scalars(
-            sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
-        ).unique().one_or_none()
+        user = db.session.scalars(user_with_roles, {"id": int(user_id)}).unique().one_or_none()
         return user if user is not None and user.is_active else None
 
     login_manager.login_view = "accounts.login"
@@ -156,15 +164,21 @@ def _register_blueprints(app: Flask) -> None:
         return redirect(target)
 
 
-def _select_locale() -> str:
+def _select_locale() -> Locale:
     """The person's saved choice, else this browser's, else Vietnamese."""
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return _locale(current_user.locale)
     chosen = session.get("locale")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     asked = request.args.get("lang") if request else None
-    return asked if asked in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(asked if asked in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@functools.lru_cache(maxsize=8)
+def _locale(code: str) -> Locale:
+    """Parsed once: Babel would otherwise parse the code (and look for its data file) per request."""
+    return Locale.parse(code)

@@ -113,6 +113,8 @@ def wipe(app) -> None:
     from lms.extensions import limiter
 
     limiter.reset()
+    if app.extensions.get("page_cache"):
+        app.extensions["page_cache"].clear()  # kept pages name rows that are gone now
 
 
 @pytest.fixture()

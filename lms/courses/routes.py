@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 from lms.courses import bp
 from lms.courses.models import AUDIENCES
 from lms.courses.services import (
-    catalogue, complete_lesson, completed_lesson_ids, course_or_404, course_progress, lesson_or_404, neighbours,
+    catalogue, complete_lesson, completed_lesson_ids, course_or_404, lesson_or_404, neighbours, reader_lesson_or_404,
     record_visit,
 )
 from lms.extensions import db
+from lms.pagecache import render_cached
 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
 
@@ -39,20 +40,24 @@ def course(slug: str):
 
 @bp.route("/<slug>/<lesson_slug>")
 def lesson(slug: str, lesson_slug: str):
+    user_id = current_user.id if current_user.is_authenticated else None
+    found = reader_lesson_or_404(slug, lesson_slug, user_id)
+    if user_id is not None and not found.opened:
+        record_visit(user_id, found.lesson_id)
+        db.session.commit()
+    # The page is the same for every reader with the same done-mark (and layout variant): render
+    # it once per course content hash (lms.pagecache); the loading below runs only then.
+    return render_cached("courses/lesson.html", (found.content_hash, found.lesson_id, found.done),
+                         lambda: _lesson_context(slug, lesson_slug, found.done))
+
+
+def _lesson_context(slug: str, lesson_slug: str, done: bool) -> dict:
     course = course_or_404(slug)
     lesson = lesson_or_404(course, lesson_slug)
     before, after = neighbours(course, lesson)
-    done = set()
-    if current_user.is_authenticated:
-        progress = course_progress(current_user.id, course.id)
-        if record_visit(current_user.id, lesson, progress):
-            db.session.commit()
-        done = {lesson_id for lesson_id, completed in progress.items() if completed}
     lessons = course.active_lessons
-    return render_template(
-        "courses/lesson.html", course=course, lesson=lesson, before=before, after=after,
-        lessons=lessons, position=lessons.index(lesson) + 1, done=done,
-    )
+    return dict(course=course, lesson=lesson, before=before, after=after, lessons=lessons,
+                position=lessons.index(lesson) + 1, done=done)
 
 
 @bp.route("/<slug>/<lesson_slug>/done", methods=["POST"])

@@ -1,6 +1,7 @@
 """Queries over the loaded catalogue."""
 from __future__ import annotations
 
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import abort, current_app
@@ -51,21 +52,42 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
 # --- a learner's progress --------------------------------------------------------------
 
 
-def course_progress(user_id: int, course_id: int) -> dict[int, bool]:
-    """lesson id → completed, for every lesson of the course the learner has opened."""
-    rows = db.session.execute(
-        sa.select(LessonProgress.lesson_id, LessonProgress.completed_at)
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(LessonProgress.user_id == user_id, Lesson.course_id == course_id))
-    return {lesson_id: completed_at is not None for lesson_id, completed_at in rows}
+class ReaderLesson(NamedTuple):
+    """What the lesson page needs to decide which page to show, found in one query."""
+
+    course_id: int
+    lesson_id: int
+    content_hash: str  # the course's: changes with any edit to it or its lessons
+    opened: bool  # this learner has opened it before
+    done: bool  # … and marked it done
 
 
-def record_visit(user_id: int, lesson: Lesson, progress: dict[int, bool]) -> bool:
-    """Note that a learner opened a lesson (once), for "continue where I left off"; True if new."""
-    if lesson.id in progress:
-        return False
-    _insert_progress(user_id, lesson.id, completed=False)
-    return True
+# Built once: the lesson page runs it on every view, and building a statement costs more than
+# running it (SQLAlchemy caches the compiled SQL either way).
+_READER_LESSON = (
+    sa.select(Course.id, Lesson.id, Course.content_hash, LessonProgress.id, LessonProgress.completed_at)
+    .join(Lesson, Lesson.course_id == Course.id)
+    .outerjoin(LessonProgress, sa.and_(LessonProgress.lesson_id == Lesson.id,
+                                       LessonProgress.user_id == sa.bindparam("user_id")))
+    .where(Course.slug == sa.bindparam("slug"), Lesson.slug == sa.bindparam("lesson_slug"),
+           Course.retired_at.is_(None), Lesson.retired_at.is_(None))
+)
+
+
+def reader_lesson_or_404(slug: str, lesson_slug: str, user_id: int | None) -> ReaderLesson:
+    """An active lesson of an active course, with the learner's progress on it (if signed in)."""
+    # Columns only, so the session's connection runs it directly, skipping the ORM's result machinery.
+    row = db.session.connection().execute(
+        _READER_LESSON, {"slug": slug, "lesson_slug": lesson_slug, "user_id": user_id}).first()
+    if row is None:
+        abort(404)
+    course_id, lesson_id, content_hash, progress_id, completed_at = row
+    return ReaderLesson(course_id, lesson_id, content_hash, progress_id is not None, completed_at is not None)
+
+
+def record_visit(user_id: int, lesson_id: int) -> None:
+    """Note that a learner opened a lesson, for "continue where I left off" (once: a repeat is ignored)."""
+    _insert_progress(user_id, lesson_id, completed=False)
 
 
 def complete_lesson(user, lesson: Lesson) -> LessonProgress:

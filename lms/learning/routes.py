@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from lms.extensions import db
 from lms.learning import bp
 from lms.learning.services import my_learning
+from lms.pagecache import vary_by
 
 TEXT_SIZES = (0, 1, 2)
 
@@ -40,6 +41,7 @@ def preferences():
     return redirect(target)
 
 
+@vary_by  # the layout shows them: a kept page is kept per text size and contrast
 def reading_preferences() -> tuple[int, bool]:
     if current_user.is_authenticated:
         return current_user.text_size or 0, bool(current_user.high_contrast)

@@ -1,0 +1,53 @@
+"""The session cookie: renewed once a day, not on every page; still expires and still refuses forgeries."""
+import time
+
+from lms import sessions
+
+LESSON_FREE_PAGE = "/courses/"
+
+
+def _session_cookie(response) -> str | None:
+    cookies = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")]
+    return cookies[0] if cookies else None
+
+
+def test_a_fresh_cookie_is_not_sent_again_on_every_page(client, auth, make_user):
+    assert _session_cookie(auth.login(make_user())) is not None
+    client.get(LESSON_FREE_PAGE)  # the first page's forms put a CSRF secret in the session
+    for _ in range(3):
+        assert _session_cookie(client.get(LESSON_FREE_PAGE)) is None
+
+
+def test_a_cookie_older_than_a_day_is_renewed_so_an_active_learner_stays_signed_in(client, auth, make_user,
+                                                                                  monkeypatch):
+    auth.login(make_user())
+    assert _session_cookie(client.get(LESSON_FREE_PAGE)) is not None  # the CSRF secret is added
+    assert _session_cookie(client.get(LESSON_FREE_PAGE)) is None
+    later = time.time() + 25 * 3600
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    renewed = _session_cookie(client.get(LESSON_FREE_PAGE))
+    assert renewed is not None and "Expires=" in renewed
+    assert client.get("/my-learning").status_code == 200
+
+
+def test_a_change_to_the_session_is_written_at_once(client):
+    assert _session_cookie(client.post("/language", data={"locale": "en"})) is not None
+    assert 'lang="en"' in client.get(LESSON_FREE_PAGE).get_data(as_text=True)
+
+
+def test_a_cookie_past_its_fourteen_days_signs_the_learner_out(client, auth, make_user, monkeypatch):
+    auth.login(make_user())
+    import itsdangerous.timed
+
+    later = time.time() + 15 * 24 * 3600
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    response = client.get("/my-learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_forged_cookie_is_ignored(client, auth, make_user):
+    auth.login(make_user())
+    value = client.get_cookie("session").value
+    client.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    response = client.get("/my-learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
