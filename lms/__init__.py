@@ -8,7 +8,6 @@ import sqlite3
 from babel import Locale
 
 from flask import Flask, request, session
-from flask_login import current_user
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import joinedload
@@ -168,9 +167,12 @@ def _select_locale() -> Locale:
     """The person's saved choice, else this browser's, else Vietnamese."""
     from flask import current_app
 
+    from lms.accounts.reader import current_reader
+
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return _locale(current_user.locale)
+    reader = current_reader()
+    if reader.is_authenticated and reader.locale in languages:
+        return _locale(reader.locale)
     chosen = session.get("locale")
     if chosen in languages:
         return _locale(chosen)

@@ -81,7 +81,7 @@ def _app(database_url):
         # request has its own. Forget the cached user and language so each request finds its own.
         from flask import g
 
-        for cached in ("_login_user", "_flask_babel"):
+        for cached in ("_login_user", "_flask_babel", "_lms_reader"):
             g.pop(cached, None)
 
     yield app

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from lms.accounts.reader import current_reader
 from lms.courses import bp
 from lms.courses.models import AUDIENCES
 from lms.courses.services import (
@@ -40,7 +41,7 @@ def course(slug: str):
 
 @bp.route("/<slug>/<lesson_slug>")
 def lesson(slug: str, lesson_slug: str):
-    user_id = current_user.id if current_user.is_authenticated else None
+    user_id = current_reader().id  # no need to load the whole account for this page
     found = reader_lesson_or_404(slug, lesson_slug, user_id)
     if user_id is not None and not found.opened:
         record_visit(user_id, found.lesson_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from lms.accounts.reader import current_reader
 from lms.extensions import db
 from lms.learning import bp
 from lms.learning.services import my_learning
@@ -43,8 +44,9 @@ def preferences():
 
 @vary_by  # the layout shows them: a kept page is kept per text size and contrast
 def reading_preferences() -> tuple[int, bool]:
-    if current_user.is_authenticated:
-        return current_user.text_size or 0, bool(current_user.high_contrast)
+    reader = current_reader()
+    if reader.is_authenticated:
+        return reader.text_size, reader.high_contrast
     return int(session.get("text_size", 0) or 0), bool(session.get("high_contrast", False))
 
 

@@ -126,3 +126,18 @@ def test_a_cohort_without_members_has_no_cards_to_print(client, auth, world):
     auth.login(world.other_coordinator)
     response = client.post(f"/cohorts/{world.other_cohort.id}/cards", follow_redirects=True)
     assert "chưa có học viên nào để in thẻ" in response.get_data(as_text=True)
+
+
+def test_a_remembered_card_sign_in_still_counts_on_lesson_pages_after_the_session_is_gone(
+        client, world, catalogue):
+    (_, raw, _t), = issue_cards(world.cohort, [world.learner], world.coordinator)
+    db.session.commit()
+    client.post(f"/s/{raw}", data={"remember": "y"})
+    client.delete_cookie("session")  # the phone dropped the session; "remember me" is left
+    assert client.get_cookie("remember_token") is not None
+    page = client.get("/courses/an-toan-tren-mang/cuoc-goi-gia-danh").get_data(as_text=True)
+    assert "Bạn đã đọc hết bài?" in page and "để lưu tiến độ học" not in page
+    from lms.courses.models import LessonProgress
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)
+                             .where(LessonProgress.user_id == world.learner.id)) == 1

@@ -1,0 +1,67 @@
+"""The light reader (lms.accounts.reader): who the layout and the lesson page see, without loading
+the whole account; the same people count as signed in as with Flask-Login's current_user."""
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from lms.accounts.models import User
+from lms.courses.models import LessonProgress
+from lms.extensions import db
+
+LESSON = "/courses/an-toan-tren-mang/cuoc-goi-gia-danh"
+
+
+def test_a_deactivated_account_reads_lessons_as_a_visitor_and_saves_nothing(client, auth, make_user, catalogue):
+    learner = make_user()
+    auth.login(learner)
+    assert "Bạn đã đọc hết bài?" in client.get(LESSON).get_data(as_text=True)
+    learner.is_active_account = False
+    db.session.commit()
+    page = client.get("/courses/an-toan-tren-mang/ma-otp-va-link-la").get_data(as_text=True)
+    assert "để lưu tiến độ học" in page and "Đăng xuất" not in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 1
+    assert client.get("/my-learning").status_code == 302  # Flask-Login agrees
+
+
+def test_the_readers_language_and_preferences_come_from_the_account(client, auth, make_user, catalogue):
+    learner = make_user()
+    learner.locale, learner.text_size, learner.high_contrast = "en", 2, True
+    db.session.commit()
+    auth.login(learner)
+    page = client.get(LESSON).get_data(as_text=True)
+    assert '<html lang="en" class="text-2 contrast">' in page
+
+
+def test_a_kept_lesson_page_runs_two_small_queries_and_never_loads_the_account(client, auth, make_user,
+                                                                                catalogue):
+    auth.login(make_user())
+    client.get(LESSON)
+    client.get(LESSON)  # kept now
+    statements = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(LESSON).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(statements) == 2, statements
+    assert not any("secret_hash" in statement for statement in statements)  # no full account row
+
+
+def test_two_learners_with_different_names_share_a_kept_page_that_names_neither(client, auth, make_user,
+                                                                                 catalogue):
+    first = make_user(name="Trần Thị Mai")
+    second = make_user(name="Lê Văn Hùng")
+    auth.login(first)
+    client.get(LESSON)
+    mine = client.get(LESSON).get_data(as_text=True)
+    auth.logout()
+    auth.login(second)
+    client.get(LESSON)
+    theirs = client.get(LESSON).get_data(as_text=True)
+    for page in (mine, theirs):
+        assert "Trần Thị Mai" not in page and "Lê Văn Hùng" not in page
+        assert first.phone not in page and second.phone not in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
