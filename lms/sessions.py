@@ -20,6 +20,17 @@ class Session(SecureCookieSession):
 class SessionInterface(SecureCookieSessionInterface):
     session_class = Session
 
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app):
+        # Flask builds the serializer afresh for every request; it depends only on the keys.
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
+
     def open_session(self, app, request) -> Session | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
