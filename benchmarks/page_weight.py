@@ -145,9 +145,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="default: as gunicorn.conf.py (one sync worker per core)")
     parser.add_argument("--threads", type=int, help="threads per worker (gthread); default: none (sync)")
     parser.add_argument("--sweep", default="", help="also measure these connection counts, e.g. 1,5,10,25")
+    parser.add_argument("--database-url", help="an empty database to use instead of a throw-away SQLite file "
+                                                "(e.g. postgresql://postgres@127.0.0.1:5432/lms_bench)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="lms-bench-"))
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}", SECRET_KEY="benchmark-only",
+    database = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    env = dict(os.environ, DATABASE_URL=database, SECRET_KEY="benchmark-only",
                LOGIN_RATE_LIMIT="1000 per minute")
     env.pop("REDIS_URL", None)
     prepare_instance(env)
@@ -176,7 +179,8 @@ def main() -> None:
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     workers = args.workers or conf["workers"]
     kind = f"{args.threads} threads each" if args.threads else conf["worker_class"]
-    print(f"gunicorn: {workers} workers ({kind}), SQLite, {os.cpu_count()} cores")
+    engine = "PostgreSQL" if database.startswith("postgres") else "SQLite"
+    print(f"gunicorn: {workers} workers ({kind}), {engine}, {os.cpu_count()} cores")
     for name, value, ok, budget in rows:
         print(f"{'ok  ' if ok else 'OVER'} {name:<45} {value:<60} budget {budget}")
     print("first-visit files:", ", ".join(files))
