@@ -45,6 +45,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     htmx.init_app(app)
     limiter.init_app(app)
+    _limits_on_views_only(app)
     compress.init_app(app)
 
     _import_models()
@@ -62,6 +63,20 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_cli(app)
     logging.getLogger("lms").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     return app
+
+
+def _limits_on_views_only(app: Flask) -> None:
+    """Every rate limit here sits on the view it guards (sign-in, verify, cards, joining), and a
+    decorated view checks its own limits when it runs. Flask-Limiter's before-request pass only
+    serves default, application and blueprint limits, which this app has none of, yet costs every
+    request (about a tenth of a lesson page's time), so it is taken out while there are none."""
+    from lms.extensions import limiter
+
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:
+        checks.remove(limiter._check_request_limit)
 
 
 def _root():
