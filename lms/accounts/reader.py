@@ -18,7 +18,7 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 
 from lms.accounts.models import User, UserRole
-from lms.extensions import db
+from lms.fastread import FastRead
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class Reader:
 
 ANONYMOUS = Reader(id=None)
 
-# One row per role (an account has one or two); built once, as building costs more than running.
-_READER = (
+# One row per role (an account has one or two); compiled once and run on the driver (lms.fastread).
+_READER = FastRead(
     sa.select(User.id, User.locale, User.text_size, User.high_contrast, UserRole.role)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == sa.bindparam("id"), User.is_active_account.is_(True))
@@ -65,12 +65,12 @@ def _find_reader() -> Reader:
         return ANONYMOUS
     if not str(user_id).isdigit():
         return ANONYMOUS
-    rows = db.session.connection().execute(_READER, {"id": int(user_id)}).all()
+    rows = _READER.rows({"id": int(user_id)})
     if not rows:
         return ANONYMOUS  # the account is gone or no longer active
-    first = rows[0]
-    return Reader(id=first.id, roles=frozenset(row.role for row in rows if row.role), locale=first.locale,
-                  text_size=first.text_size or 0, high_contrast=bool(first.high_contrast))
+    account_id, locale, text_size, high_contrast, _ = rows[0]
+    return Reader(id=account_id, roles=frozenset(row[4] for row in rows if row[4]), locale=locale,
+                  text_size=text_size or 0, high_contrast=bool(high_contrast))
 
 
 def _from_account(user) -> Reader:

@@ -31,11 +31,7 @@ def test_the_readers_language_and_preferences_come_from_the_account(client, auth
     assert '<html lang="en" class="text-2 contrast">' in page
 
 
-def test_a_kept_lesson_page_runs_two_small_queries_and_never_loads_the_account(client, auth, make_user,
-                                                                                catalogue):
-    auth.login(make_user())
-    client.get(LESSON)
-    client.get(LESSON)  # kept now
+def _statements_through_sqlalchemy(client, path):
     statements = []
 
     def note(conn, cursor, statement, parameters, context, executemany):
@@ -43,11 +39,38 @@ def test_a_kept_lesson_page_runs_two_small_queries_and_never_loads_the_account(c
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
-        assert client.get(LESSON).status_code == 200
+        assert client.get(path).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
+    return statements
+
+
+def test_a_kept_lesson_page_runs_two_small_queries_and_never_loads_the_account(client, auth, make_user,
+                                                                                catalogue):
+    auth.login(make_user())
+    client.get(LESSON)
+    client.get(LESSON)  # kept now
+    db.session.rollback()  # the test's own reads began a transaction: the request then reads through it
+    db.session.begin()
+    try:
+        statements = _statements_through_sqlalchemy(client, LESSON)
+    finally:
+        db.session.rollback()
     assert len(statements) == 2, statements
     assert not any("secret_hash" in statement for statement in statements)  # no full account row
+
+
+def test_with_nothing_pending_the_lesson_page_reads_straight_from_the_driver(client, auth, make_user, catalogue):
+    learner = make_user()
+    learner.locale = "en"
+    db.session.commit()
+    auth.login(learner)
+    client.get(LESSON)
+    db.session.close()  # as at the start of a real request: no transaction in this session
+    assert _statements_through_sqlalchemy(client, LESSON) == []
+    db.session.close()
+    page = client.get(LESSON).get_data(as_text=True)
+    assert '<html lang="en"' in page and "Sign out" in page
 
 
 def test_two_learners_with_different_names_share_a_kept_page_that_names_neither(client, auth, make_user,
