@@ -51,3 +51,32 @@ def test_a_forged_cookie_is_ignored(client, auth, make_user):
     client.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     response = client.get("/my-learning")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_cookie_seen_before_still_expires_after_fourteen_days(client, auth, make_user, monkeypatch):
+    auth.login(make_user())
+    assert client.get("/my-learning").status_code == 200  # this process has checked the cookie now
+    later = time.time() + 15 * 24 * 3600
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    response = client.get("/my-learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_change_to_one_session_never_shows_in_another_request_with_the_old_cookie(client):
+    client.get(LESSON_FREE_PAGE)
+    old = client.get_cookie("session").value
+    assert 'lang="vi"' in client.get(LESSON_FREE_PAGE).get_data(as_text=True)  # checked and remembered
+    client.post("/language", data={"locale": "en"})
+    assert 'lang="en"' in client.get(LESSON_FREE_PAGE).get_data(as_text=True)
+    client.set_cookie("session", old)  # say, a second tab that never got the new cookie
+    assert 'lang="vi"' in client.get(LESSON_FREE_PAGE).get_data(as_text=True)
+
+
+def test_a_forged_copy_of_a_remembered_cookie_is_still_ignored(client, auth, make_user):
+    auth.login(make_user())
+    value = client.get_cookie("session").value
+    assert client.get("/my-learning").status_code == 200
+    payload, stamp, signature = value.rsplit(".", 2)
+    client.set_cookie("session", f"{payload}.{stamp}.{signature[::-1]}")
+    response = client.get("/my-learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
