@@ -97,6 +97,7 @@ class KeptPage:
 class PageCache:
     def __init__(self, size: int) -> None:
         self.pages: LRUCache = LRUCache(maxsize=size)
+        self.tokens: LRUCache = LRUCache(maxsize=4 * size)  # (secret, session's raw token) -> signed
         self.lock = threading.Lock()
         # A random stand-in, new for each process, so no content can contain it by chance.
         self.token_mark = "csrf-" + secrets.token_hex(16)
@@ -112,6 +113,29 @@ class PageCache:
     def clear(self) -> None:
         with self.lock:
             self.pages.clear()
+            self.tokens.clear()
+
+    def token(self) -> str:
+        """This request's CSRF token, as Flask-WTF makes it, but signed once per session and process.
+
+        With no WTF_CSRF_TIME_LIMIT a signed token never expires, so the one signed before for
+        this session's secret is as good as a new one, and signing costs more than a look-up.
+        """
+        config = current_app.config
+        field = config["WTF_CSRF_FIELD_NAME"]
+        raw = session.get(field)
+        if raw is None or config.get("WTF_CSRF_TIME_LIMIT") or field in g:
+            return generate_csrf()
+        key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+        with self.lock:
+            signed = self.tokens.get(key)
+        if signed is None:
+            signed = generate_csrf()
+            with self.lock:
+                self.tokens[key] = signed
+        else:
+            setattr(g, field, signed)  # what Flask-WTF's own calls return for the rest of the request
+        return signed
 
 
 def init_app(app) -> None:
@@ -152,7 +176,7 @@ def render_cached(template: str, key: tuple, context: Callable[[], dict]) -> str
             return html.replace(mark, real)
         page = KeptPage(html, mark, len(generate_csrf()))
         cache.put(full_key, page)
-    token = generate_csrf()
+    token = cache.token()
     if request.accept_encodings["gzip"]:
         response = Response(page.gzip(token), mimetype="text/html")
         response.headers["Content-Encoding"] = "gzip"
