@@ -51,8 +51,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _import_models()
     _register_blueprints(app)
 
-    from lms import errors, pagecache, security, templating
+    from lms import errors, fastread, pagecache, security, templating
 
+    fastread.init_app(app)
     pagecache.init_app(app)
     errors.init_app(app)
     security.init_app(app)

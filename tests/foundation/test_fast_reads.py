@@ -40,11 +40,28 @@ def test_a_fast_read_sees_what_the_request_has_changed_but_not_committed(app, ma
     assert ROLES.first({"id": person_id})[1] == "Trần Văn Ba"
 
 
-def test_fast_reads_hand_every_connection_back(app, make_user):
+def test_fast_reads_use_one_connection_a_request_and_hand_it_back(app, make_user):
     person_id = make_user().id
     db.session.commit()
     db.session.close()
     before = db.engine.pool.checkedout()
-    for _ in range(20):
-        ROLES.rows({"id": person_id})
+    with app.app_context():  # a request's own context
+        for _ in range(5):
+            ROLES.rows({"id": person_id})
+        assert db.engine.pool.checkedout() == before + 1
     assert db.engine.pool.checkedout() == before
+
+
+def test_after_fast_reads_the_same_connection_writes_in_a_transaction_again(app, make_user):
+    person_id = make_user(name="Lê Thị Hoa").id
+    db.session.commit()
+    db.session.close()
+    for _ in range(3):  # the pool hands the same connection out again
+        with app.app_context():
+            ROLES.rows({"id": person_id})
+        with app.app_context():
+            db.session.get(User, person_id).full_name = "Lê Thị Hồng"
+            db.session.flush()
+            db.session.rollback()  # a transaction: nothing was written
+    with app.app_context():
+        assert ROLES.first({"id": person_id})[1] == "Lê Thị Hoa"
