@@ -40,17 +40,13 @@ class FastRead:
 
     def rows(self, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """All rows of the statement for these bound values."""
-        session = db.session()
-        if session.in_transaction():
-            return session.connection().execute(self.statement, params).all()
-        connection, dialect = _request_connection()
+        sessions = db.session.registry
+        if sessions.has() and sessions().in_transaction():  # never makes a session just to ask
+            return sessions().connection().execute(self.statement, params).all()
+        cursor, dialect, _ = g.get(_HELD) or _request_connection()
         sql, order = self._sql(dialect)
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
+        return cursor.fetchall()
 
     def first(self, params: Mapping[str, Any]) -> Sequence[Any] | None:
         rows = self.rows(params)
@@ -58,14 +54,12 @@ class FastRead:
 
 
 def _request_connection():
-    held = g.get(_HELD)
-    if held is None:
-        engine = db.engine
-        connection = engine.raw_connection()
-        if engine.dialect.name == "postgresql":
-            engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-        held = (connection, engine.dialect)
-        setattr(g, _HELD, held)
+    engine = db.engine
+    connection = engine.raw_connection()
+    if engine.dialect.name == "postgresql":
+        engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+    held = (connection.cursor(), engine.dialect, connection)
+    setattr(g, _HELD, held)
     return held
 
 
@@ -75,8 +69,9 @@ def init_app(app) -> None:
         held = g.pop(_HELD, None)
         if held is None:
             return
-        connection, dialect = held
+        cursor, dialect, connection = held
         try:
+            cursor.close()
             if dialect.name == "postgresql" and connection.dbapi_connection is not None:
                 dialect.reset_isolation_level(connection.dbapi_connection)  # as the ORM expects it
         finally:
