@@ -42,7 +42,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    babel.init_app(app, locale_selector=_locale_selector(app), timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     htmx.init_app(app)
     limiter.init_app(app)
     _limits_on_views_only(app)
@@ -179,21 +179,27 @@ def _register_blueprints(app: Flask) -> None:
         return redirect(target)
 
 
-def _select_locale() -> Locale:
-    """The person's saved choice, else this browser's, else Vietnamese."""
-    from flask import current_app
+def _locale_selector(app: Flask):
+    """The person's saved choice, else this browser's, else Vietnamese.
 
+    Asked once on every page, so the languages are read from the config once, at start.
+    """
     from lms.accounts.reader import current_reader
 
-    languages = current_app.config["LANGUAGES"]
-    reader = current_reader()
-    if reader.is_authenticated and reader.locale in languages:
-        return _locale(reader.locale)
-    chosen = session.get("locale")
-    if chosen in languages:
-        return _locale(chosen)
-    asked = request.args.get("lang") if request else None
-    return _locale(asked if asked in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
+    languages = frozenset(app.config["LANGUAGES"])
+    default = _locale(app.config["BABEL_DEFAULT_LOCALE"])
+
+    def select() -> Locale:
+        reader = current_reader()
+        if reader.is_authenticated and reader.locale in languages:
+            return _locale(reader.locale)
+        chosen = session.get("locale")
+        if chosen in languages:
+            return _locale(chosen)
+        asked = request.args.get("lang") if request.query_string else None
+        return _locale(asked) if asked in languages else default
+
+    return select
 
 
 @functools.lru_cache(maxsize=8)
