@@ -195,6 +195,16 @@ class MultipleChoice(QuestionType):
 
     name = "multiple"
     label = {"vi": "Chọn tất cả đáp án đúng", "en": "Choose every correct answer"}
+    # The question page already says "(Chọn tất cả câu trả lời đúng)" under a multiple question.
+    _SAYS_CHOOSE_ALL = re.compile(r"chọn tất cả|choose all|select all", re.IGNORECASE)
+
+    def validate(self, question: Mapping[str, Any]) -> list[LineMessage]:
+        problems = super().validate(question)
+        prompt = lang_text(question.get("prompt")) or {}
+        if any(self._SAYS_CHOOSE_ALL.search(text) for text in prompt.values()):
+            problems.append((line_of(question, "prompt"), 'không cần ghi "Chọn tất cả…" trong câu hỏi: '
+                                                         'trang đã tự nhắc người học chọn tất cả đáp án đúng'))
+        return problems
 
     def grade(self, question: QuestionSource, response: object) -> bool:
         """True only for exactly the set of right ids."""

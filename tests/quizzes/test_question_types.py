@@ -160,3 +160,28 @@ def test_build_gives_typed_answers_and_screens():
     assert scenario.screen == {"kind": "transfer", "bank": {"vi": "Ngân hàng"}, "recipient_name": {"vi": "B"},
                                "account": "0123", "amount": 1_500_000,
                                "message": {"vi": "Tiền hàng", "en": "For goods"}}
+
+
+def test_a_multiple_question_need_not_say_choose_all_the_page_says_it():
+    item = mapping("""\
+id: q
+type: multiple
+prompt:
+  vi: Việc nào an toàn? Chọn tất cả các ý đúng.
+  en: Which are safe?
+choices:
+  - id: a
+    text: Một
+  - id: b
+    text: Hai
+answer: [a, b]
+explanation: Cả hai.
+""")
+    assert get_question_type("multiple").validate(item) == [
+        (3, 'không cần ghi "Chọn tất cả…" trong câu hỏi: trang đã tự nhắc người học chọn tất cả đáp án đúng'),
+    ]
+    item["prompt"] = {"vi": "Việc nào an toàn?", "en": "Which are safe? (Choose all that apply)"}
+    assert len(get_question_type("multiple").validate(item)) == 1
+    item["prompt"] = {"vi": "Việc nào an toàn?", "en": "Which are safe?"}
+    assert get_question_type("multiple").validate(item) == []
+

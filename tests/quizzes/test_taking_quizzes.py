@@ -257,3 +257,17 @@ def test_a_scenario_is_drawn_as_a_phone_screen_without_live_links(client, learne
     assert 'class="phone"' in page and "Đây là màn hình giả" in page
     if scenario.screen.get("link"):
         assert f'href="{scenario.screen["link"]}' not in page
+
+
+def test_every_multiple_question_asks_once_to_choose_all_correct_answers(client, learner):
+    multiple = db.session.scalars(sa.select(Question).where(Question.type == "multiple",
+                                                            Question.retired_at.is_(None))).all()
+    assert multiple
+    for question in multiple:
+        for lang in ("vi", "en"):
+            assert not re.search(r"chọn tất cả|choose all", question.prompt.get(lang, ""), re.IGNORECASE)
+    question = multiple[0]
+    attempt = _start(client, question.quiz)
+    number = attempt.question_order.index(question.id) + 1
+    page = client.get(f"/quizzes/attempts/{attempt.id}/{number}").get_data(as_text=True)
+    assert len(re.findall(r"chọn tất cả", page, re.IGNORECASE)) == 1
