@@ -15,6 +15,7 @@ statement runs there instead, so that the request sees its own changes.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from flask import g
 from lms.extensions import db
 
 _HELD = "_lms_fast_connection"
+logger = logging.getLogger(__name__)
 
 
 class FastRead:
@@ -74,5 +76,8 @@ def init_app(app) -> None:
             cursor.close()
             if dialect.name == "postgresql" and connection.dbapi_connection is not None:
                 dialect.reset_isolation_level(connection.dbapi_connection)  # as the ORM expects it
+        except Exception:  # the server went away mid-request, say: never hand this one out again
+            logger.warning("a fast-read connection could not be reset; dropped", exc_info=True)
+            connection.invalidate()
         finally:
             connection.close()

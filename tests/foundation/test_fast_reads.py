@@ -65,3 +65,20 @@ def test_after_fast_reads_the_same_connection_writes_in_a_transaction_again(app,
             db.session.rollback()  # a transaction: nothing was written
     with app.app_context():
         assert ROLES.first({"id": person_id})[1] == "Lê Thị Hoa"
+
+
+def test_a_connection_that_breaks_mid_request_is_dropped_not_handed_out_again(app, make_user):
+    person_id = make_user().id
+    db.session.commit()
+    db.session.close()
+    with app.app_context():
+        ROLES.rows({"id": person_id})
+        from flask import g
+
+        broken = g._lms_fast_connection[2].dbapi_connection
+        broken.close()  # as if the server had gone away while the page was being made
+    with app.app_context():
+        ROLES.rows({"id": person_id})
+        from flask import g
+
+        assert g._lms_fast_connection[2].dbapi_connection is not broken
