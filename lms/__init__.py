@@ -75,9 +75,10 @@ def _limits_on_views_only(app: Flask) -> None:
 
     if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
         return
+    check = getattr(limiter, "_check_request_limit", None)  # Flask-Limiter's own name for the pass
     checks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in checks:
-        checks.remove(limiter._check_request_limit)
+    if check is not None and check in checks:
+        checks.remove(check)
 
 
 def _root():

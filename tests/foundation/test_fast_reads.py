@@ -1,6 +1,7 @@
 """Hot reads on the driver's connection (lms.fastread): the rows SQLAlchemy would give, the
 request's own changes seen, and every connection handed back to the pool."""
 import sqlalchemy as sa
+from flask import g
 
 from lms.accounts.models import User, UserRole
 from lms.extensions import db
@@ -73,12 +74,8 @@ def test_a_connection_that_breaks_mid_request_is_dropped_not_handed_out_again(ap
     db.session.close()
     with app.app_context():
         ROLES.rows({"id": person_id})
-        from flask import g
-
         broken = g._lms_fast_connection[2].dbapi_connection
         broken.close()  # as if the server had gone away while the page was being made
     with app.app_context():
         ROLES.rows({"id": person_id})
-        from flask import g
-
         assert g._lms_fast_connection[2].dbapi_connection is not broken
