@@ -49,6 +49,10 @@ class User(UserMixin, db.Model):
     show_full_name: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Bumped whenever every sign-in of this person must end (sign out everywhere, PIN change or
+    # reset, card revocation, role change, lock, erasure); a session signed at another version is
+    # refused on the next request, on every process (lms.accounts.principal).
+    session_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     ward = relationship("Ward")
     group = relationship("ResidentialGroup")
@@ -88,3 +92,43 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
     __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+
+
+class AccountSession(db.Model):
+    """One signed-in browser or phone: "phones signed in" lists these, and each can be ended.
+
+    The session cookie carries a random key whose SHA-256 is `key_hash`; a "remember me" cookie
+    carries another random token whose SHA-256 is `remember_hash`. Neither raw value is stored.
+    """
+
+    __tablename__ = "account_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The person's session_version when this sign-in began.
+    session_version: Mapped[int] = mapped_column(sa.Integer)
+    label: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    method: Mapped[str] = mapped_column(sa.String(10), default="pin", server_default="pin")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    remember_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user = relationship("User")
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins counted per key (an account, an address, or the pair), for growing delays.
+
+    Kept in the database so every process of a ward or province sees the same count.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    next_allowed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)

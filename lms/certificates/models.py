@@ -37,6 +37,9 @@ class Certificate(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="valid", server_default="valid")
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Shown publicly: one code from certificates.manage.REVOKE_REASONS. The free text below stays
+    # private to the ward and is scrubbed when the person is erased.
+    revoke_reason_code: Mapped[str | None] = mapped_column(sa.String(32))
     revoke_reason: Mapped[str | None] = mapped_column(sa.String(500))
     withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Position in the published Bitstring Status List, drawn at random (W3C: herd privacy).
