@@ -1,7 +1,9 @@
 """Helpers every feature's views share: role checks, ward scoping, page-or-fragment rendering."""
 from __future__ import annotations
 
+import unicodedata
 from functools import wraps
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, render_template, url_for
 from flask_login import current_user, login_required
@@ -45,3 +47,42 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+_NEXT_MAX = 2048
+
+
+def _unsafe_char(ch: str) -> bool:
+    """Characters a browser drops, folds or reads as a separator where a path is expected."""
+    return ch == "\\" or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: the one check for every `next` and
+    other redirect target taken from a request.
+
+    Only a path that starts with a single "/" passes. Refused: a scheme or host (`https://x`,
+    `http:x`, `javascript:`), `//x` and `/\\x` (browsers read a backslash as a slash), control
+    characters and whitespace anywhere (browsers drop tabs and newlines, so `/\t/x` becomes
+    `//x`), dot segments, and all of these again after percent-decoding (`/%09/x`, `/%2F/x`)."""
+    if not target or not isinstance(target, str) or len(target) > _NEXT_MAX:
+        return None
+    decoded = target
+    for _round in range(3):  # percent-encoding stacked up to three deep
+        if any(_unsafe_char(ch) for ch in decoded):
+            return None
+        if not decoded.startswith("/") or decoded.startswith("//"):
+            return None
+        path = decoded.split("?", 1)[0].split("#", 1)[0]
+        if any(segment in (".", "..") for segment in path.split("/")):
+            return None
+        parts = urlsplit(decoded)
+        if parts.scheme or parts.netloc:
+            return None
+        unquoted = unquote(path)
+        if unquoted == path:
+            break
+        decoded = unquoted
+    else:
+        return None
+    return target

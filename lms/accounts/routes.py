@@ -1,8 +1,6 @@
 """Thin views for signing in and out, changing a PIN, choosing a language, managing people."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _
@@ -14,7 +12,7 @@ from lms.accounts.forms import ChangePinForm, LoginForm, PersonForm
 from lms.accounts.models import ROLES, User, UserRole
 from lms.accounts.services import AccountError, authenticate, change_secret, reset_pin, set_locale
 from lms.extensions import db, limiter
-from lms.web import can_manage_ward, role_required
+from lms.web import can_manage_ward, role_required, safe_next
 from lms.wards.models import ResidentialGroup
 
 ACCOUNT_MESSAGES = {
@@ -25,16 +23,6 @@ ACCOUNT_MESSAGES = {
     "phone_taken": lambda: _("Số điện thoại này đã có người dùng."),
     "name_required": lambda: _("Hãy nhập họ và tên."),
 }
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow a `next` that stays on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,7 +41,7 @@ def login():
             session.permanent = True
             login_user(result.user)
             db.session.commit()
-            return redirect(_safe_next(form.next.data) or url_for("main.home"))
+            return redirect(safe_next(form.next.data) or url_for("main.home"))
         if result.error == "locked":
             status = 429
             error = _(
@@ -114,7 +102,7 @@ def choose_language():
     if current_user.is_authenticated:
         set_locale(current_user, locale)
         db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
 # --- a ward's people: coordinators see and edit only their own ward -----------------------

@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from lms.accounts.models import User
 from lms.accounts.reader import current_reader
 from lms.extensions import db
 from lms.learning import bp
 from lms.learning.services import my_learning
 from lms.pagecache import vary_by
+from lms.web import safe_next
 
 TEXT_SIZES = (0, 1, 2)
 
@@ -33,13 +35,11 @@ def preferences():
     else:
         abort(400)
     if current_user.is_authenticated:
-        current_user.text_size, current_user.high_contrast = size, contrast
+        person = db.session.get(User, current_user.id)
+        person.text_size, person.high_contrast = size, contrast
         db.session.commit()
     session["text_size"], session["high_contrast"] = size, contrast
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
 @vary_by  # the layout shows them: a kept page is kept per text size and contrast
