@@ -7,8 +7,47 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, render_template, url_for
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from lms.extensions import htmx
+
+
+# The largest id a database column holds (a signed 64-bit integer, PostgreSQL's bigint).
+MAX_ID = 2**63 - 1
+
+
+def _up_to(limit: int) -> str:
+    """A regular expression for the numbers 0..limit (leading zeros within limit's length), so a
+    larger number matches no route at all: 404 whatever the method, not 405 or 500."""
+    digits = str(limit)
+    shorter = rf"\d{{1,{len(digits) - 1}}}"
+    same_length = [digits[:i] + f"[0-{int(d) - 1}]" + rf"\d{{{len(digits) - i - 1}}}"
+                   for i, d in enumerate(digits) if d != "0"]
+    return "(?:" + "|".join([shorter, *same_length, digits]) + ")"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route: at most 19 digits and no more than MAX_ID, else the URL matches
+    nothing (404). Unbounded, a 25-digit id reached the database and failed there (500)."""
+
+    regex = _up_to(MAX_ID)
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False) -> None:
+        upper = MAX_ID if max is None or max > MAX_ID else max
+        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min, max=upper, signed=False)
+
+
+def database_id(value) -> int:
+    """For `request.form.get(name, type=database_id)`: a number a database id can be, or
+    ValueError (so Werkzeug gives the default instead)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        raise ValueError("not a database id")
+    number = int(text)
+    if number > MAX_ID:
+        raise ValueError("not a database id")
+    return number
 
 
 def role_required(*roles: str):

@@ -10,6 +10,8 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
+from lms.web import database_id
+
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 
 
@@ -25,12 +27,20 @@ def parse_vn_date(text: str | None) -> date | None:
         return None
 
 
+# Dates staff type (exports, attestations) lie in this span; later ones would overflow the
+# date arithmetic of a period (its end plus one day) instead of meaning anything.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
 def _vn_date(form, field):
     if not field.data:
         return
     parsed = parse_vn_date(field.data)
-    if parsed is None or parsed.year < 2000:
+    if parsed is None:
         raise ValidationError(_l("Ngày chưa đúng. Hãy viết theo dạng ngày/tháng/năm, ví dụ 15/10/2025."))
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise ValidationError(_l("Hãy chọn một ngày từ 01/01/2000 đến 31/12/2099."))
     field.parsed = parsed
 
 
@@ -65,9 +75,9 @@ class RevokeForm(FlaskForm):
 
 class AttestForm(FlaskForm):
     # Membership is checked by the service, which says in words what is wrong.
-    learner_id = SelectField(_l("Học viên"), coerce=int, validate_choice=False,
+    learner_id = SelectField(_l("Học viên"), coerce=database_id, validate_choice=False,
                              validators=[DataRequired(_l("Hãy chọn học viên."))])
-    course_id = SelectField(_l("Khoá học"), coerce=int, validate_choice=False,
+    course_id = SelectField(_l("Khoá học"), coerce=database_id, validate_choice=False,
                             validators=[DataRequired(_l("Hãy chọn khoá học."))])
     assessed_on = StringField(
         _l("Ngày đánh giá (ngày/tháng/năm)"),
@@ -97,7 +107,7 @@ class ExportForm(_GetForm):
         _l("Đến ngày"), validators=[InputRequired(_l("Hãy nhập ngày kết thúc.")), _vn_date],
         render_kw={"inputmode": "numeric", "placeholder": "31/12/2025", "autocomplete": "off"},
     )
-    ward_id = SelectField(_l("Phường/xã"), coerce=int, validate_choice=False)
+    ward_id = SelectField(_l("Phường/xã"), coerce=database_id, validate_choice=False)
     format = RadioField(
         _l("Định dạng tệp"),
         choices=[SelectChoice("xlsx", _l("Excel (.xlsx)")), SelectChoice("csv", _l("CSV (.csv, UTF-8)"))],

@@ -17,7 +17,7 @@ from lms.households.services import (MENTOR_TARGET, HouseholdError, add_mentorsh
                                      delete_household, household_members, household_of, households_overview,
                                      mentees_of, mentors_overview, remove_from_household, remove_mentorship,
                                      set_household, update_household)
-from lms.web import can_manage_ward, role_required
+from lms.web import can_manage_ward, database_id, role_required
 from lms.wards.models import Ward
 
 COORDINATORS = ("coordinator", "admin")
@@ -37,7 +37,7 @@ def household_error(code: str) -> str:
 def _ward() -> Ward:
     """The coordinator's ward; an admin chooses one with ?ward=."""
     if current_user.has_role("admin"):
-        ward_id = request.values.get("ward", type=int) or current_user.ward_id
+        ward_id = request.values.get("ward", type=database_id) or current_user.ward_id
         ward = db.session.get(Ward, ward_id) if ward_id else db.session.scalar(sa.select(Ward).order_by(Ward.id))
     else:
         ward = db.session.get(Ward, current_user.ward_id) if current_user.ward_id else None
@@ -152,7 +152,7 @@ def delete(household_id: int):
 @role_required(*COORDINATORS)
 def add_member(household_id: int):
     household = _household_or_404(household_id)
-    person = _person_or_404(request.form.get("person_id", type=int) or 0, household.ward_id)
+    person = _person_or_404(request.form.get("person_id", type=database_id) or 0, household.ward_id)
     try:
         added = set_household(person, household)
         db.session.commit()
@@ -216,7 +216,7 @@ def mentor(mentor_id: int):
 @role_required(*COORDINATORS)
 def add_mentee(mentor_id: int):
     person = _mentor_or_404(mentor_id)
-    mentee = _person_or_404(request.form.get("mentee_id", type=int) or 0, person.ward_id)
+    mentee = _person_or_404(request.form.get("mentee_id", type=database_id) or 0, person.ward_id)
     try:
         add_mentorship(person.ward_id, person, mentee, current_user)
         db.session.commit()

@@ -82,6 +82,13 @@ def test_a_name_that_looks_like_a_formula_is_kept_as_text(client, auth, coordina
     ({"start": "", "end": "31/10/2025", "format": "csv"}, "Hãy nhập ngày bắt đầu."),
     ({"start": "31/10/2025", "end": "01/10/2025", "format": "csv"}, "Ngày kết thúc phải sau ngày bắt đầu."),
     ({"start": "01/10/2025", "end": "31/10/2025", "format": "pdf"}, "Hãy chọn định dạng tệp."),
+    # Dates a period cannot hold (they gave a 500: the end plus one day overflows), and unreal ones.
+    ({"start": "01/01/2025", "end": "31/12/9999", "format": "csv"}, "Hãy chọn một ngày từ 01/01/2000 đến 31/12/2099."),
+    ({"start": "31/12/9999", "end": "31/12/9999", "format": "xlsx"}, "Hãy chọn một ngày từ 01/01/2000 đến 31/12/2099."),
+    ({"start": "00/00/0000", "end": "31/10/2025", "format": "csv"}, "Ngày chưa đúng"),
+    ({"start": "01/10/2025", "end": "2026-02-30", "format": "csv"}, "Ngày chưa đúng"),
+    ({"start": "01/10/2025", "end": "30/02/2026", "format": "csv"}, "Ngày chưa đúng"),
+    ({"start": "01/10/2025", "end": "31/12/1999", "format": "csv"}, "Hãy chọn một ngày từ 01/01/2000 đến 31/12/2099."),
 ])
 def test_bad_dates_are_refused_in_words_keeping_what_was_typed(client, auth, coordinator, query, message):
     auth.login(coordinator)
