@@ -36,6 +36,26 @@ def load_secret_key(instance_path: str) -> str:
     return key
 
 
+def private_sqlite_file(uri: str) -> None:
+    """Create a ward's SQLite file owner-only (0600) before SQLite would create it world-readable;
+    lms.security keeps it (and its -wal and -shm files) so on every connection."""
+    if not uri.startswith("sqlite"):
+        return
+    from sqlalchemy.engine import make_url
+
+    database = make_url(uri).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 class Config:
     """Defaults for a ward install: SQLite in instance/, in-memory rate limits."""
 
@@ -81,5 +101,6 @@ class Config:
     def finalise(cls, app) -> None:
         """Fill settings that depend on the instance folder."""
         app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app.instance_path))
+        private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
