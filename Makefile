@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address printed in QR codes, on sign-in cards and in signed certificates: fixed here, never
+# taken from a request's Host header. Serving a LAN (HOST=0.0.0.0), set the address phones use:
+# make run HOST=0.0.0.0 LMS_PUBLIC_URL=http://192.168.1.10:5000
+LMS_PUBLIC_URL ?= http://$(HOST):$(PORT)
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: run test install install-test translations chromium html-checker check-content test-sqlite test-postgres clean
@@ -30,8 +34,8 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) content sync
 	$(FLASK) demo load
-	@echo "Lớp Số: http://$(HOST):$(PORT)/"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Lớp Số: http://$(HOST):$(PORT)/ (printed links: $(LMS_PUBLIC_URL))"
+	LMS_PUBLIC_URL="$(LMS_PUBLIC_URL)" $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test extras and Chromium, check the content, run the suite on SQLite
 ## and, when a PostgreSQL server answers (or LMS_TEST_DATABASE_URL is set), again on PostgreSQL.

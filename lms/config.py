@@ -89,6 +89,9 @@ class Config:
                           "application/json", "image/svg+xml", "text/csv", "text/plain"]
     # Scheme and host printed in QR codes, card links and signed credentials (e.g. https://lopso.example.vn).
     LMS_PUBLIC_URL = os.environ.get("LMS_PUBLIC_URL")
+    # Host names this site answers to (comma-separated, ".example.vn" takes its subdomains); any
+    # other Host header gets 400, and printed links may then use the request's host.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("LMS_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     # RSA private key (PEM) that signs certificates; generated once into instance/ when unset.
     LMS_SIGNING_KEY = os.environ.get("LMS_SIGNING_KEY")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")

@@ -6,9 +6,10 @@ import logging
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from lms.extensions import db, htmx
+from lms.web import PublicAddressMissing
 
 log = logging.getLogger("lms.errors")
 
@@ -47,6 +48,24 @@ def init_app(app) -> None:
             400,
             _("Trang đã mở quá lâu"),
             _("Để bảo vệ tài khoản, trang cần được tải lại. Hãy quay lại, tải lại trang và gửi lại."),
+        )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page around it.
+        db.session.rollback()
+        return app.response_class(_("Yêu cầu chưa đúng"), status=400, mimetype="text/plain")
+
+    @app.errorhandler(PublicAddressMissing)
+    def public_address_missing(error):
+        db.session.rollback()
+        log.warning("LMS_PUBLIC_URL is not set: %s %s cannot sign or print links", request.method, request.path)
+        return render_error(
+            503,
+            _("Chưa đặt địa chỉ của trang"),
+            _("Để in mã QR, thẻ đăng nhập, chứng nhận và ký chứng nhận điện tử, máy chủ cần biết địa chỉ "
+              "mà học viên mở trang này. Người quản trị máy chủ hãy đặt biến LMS_PUBLIC_URL (ví dụ "
+              "http://192.168.1.10:8000) hoặc LMS_TRUSTED_HOSTS, rồi khởi động lại. Chưa có gì thay đổi."),
         )
 
     @app.errorhandler(HTTPException)

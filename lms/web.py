@@ -5,8 +5,9 @@ import unicodedata
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, has_request_context, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from lms.extensions import htmx
@@ -80,12 +81,44 @@ def render(page: str, fragment: str | None = None, **context):
     return render_template(page, **context)
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL for print and QR codes; LMS_PUBLIC_URL keeps it stable behind a proxy or LAN address."""
+class PublicAddressMissing(HTTPException):
+    """Something to sign or print needs this site's address, and none is configured."""
+
+    code = 503
+    description = "LMS_PUBLIC_URL (or LMS_TRUSTED_HOSTS) is not set."
+
+
+def public_base() -> str | None:
+    """Scheme and host for links that are signed or printed, never one the request chose.
+
+    LMS_PUBLIC_URL when set. Else, when trusted hosts are configured, the request's host: Flask
+    has already answered 400 to any other Host. Else None: the Host header is the client's to
+    choose (`Host: evil.example`), so it is not used for anything signed or printed."""
     base = current_app.config.get("LMS_PUBLIC_URL")
     if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+        return base.rstrip("/")
+    if current_app.config.get("TRUSTED_HOSTS") and has_request_context() and request.host:
+        return f"{request.scheme}://{request.host}"
+    return None
+
+
+def require_public_base() -> str:
+    """public_base(), or a 503 page telling the coordinator what to set (lms.errors)."""
+    base = public_base()
+    if base is None:
+        raise PublicAddressMissing()
+    return base
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL for a signed credential, a QR code, a card or a printed page."""
+    return require_public_base() + url_for(endpoint, **values)
+
+
+def public_url_or_none(endpoint: str, **values) -> str | None:
+    """The same for a page that can do without it (a QR shown on screen)."""
+    base = public_base()
+    return base + url_for(endpoint, **values) if base else None
 
 
 _NEXT_MAX = 2048

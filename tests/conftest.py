@@ -39,6 +39,8 @@ def make_test_config(database_url: str, **overrides) -> dict:
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "CONTENT_DIR": str(CONTENT_DIR),
         "SERVER_NAME": None,
+        # Printed and signed links use the configured address, never the Host header (lms.web).
+        "LMS_PUBLIC_URL": "http://localhost",
         # Cheap hashing keeps the suite quick; production keeps the strong default.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,

@@ -32,7 +32,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.templating import pick
 from lms.wards.models import Ward
-from lms.web import role_required
+from lms.web import require_public_base, role_required
 
 MESSAGES = {
     "reason_required": lambda: _("Hãy ghi lý do thu hồi."),
@@ -172,6 +172,7 @@ def cohort(cohort_id: int):
 @bp.route("/certificates/cohorts/<int:cohort_id>/print")
 @role_required("instructor", "coordinator", "admin")
 def cohort_print(cohort_id: int):
+    require_public_base()  # the printed QR codes and links: never a host the request chose
     cohort = _cohort_or_404(cohort_id)
     sheets = [build_sheet(c) for c in cohort_certificates(cohort)]
     qr_title = _("Mã QR dẫn tới trang kiểm tra chứng nhận")
@@ -182,6 +183,7 @@ def cohort_print(cohort_id: int):
 @bp.route("/certificates/cohorts/<int:cohort_id>/chung-nhan.pdf")
 @role_required("instructor", "coordinator", "admin")
 def cohort_pdf(cohort_id: int):
+    require_public_base()  # the printed QR codes and links: never a host the request chose
     cohort = _cohort_or_404(cohort_id)
     certificates = cohort_certificates(cohort)
     if not certificates:

@@ -45,6 +45,7 @@ from lms.errors import render_error
 from lms.extensions import db, limiter
 from lms.quizzes.completion import final_quiz_passed, lessons_done
 from lms.wards.models import Ward
+from lms.web import database_id, require_public_base
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -123,7 +124,7 @@ def detail(certificate_id: int):
 @login_required
 def name_display():
     form = NameDisplayForm()
-    back = request.form.get("certificate_id", type=int)
+    back = request.form.get("certificate_id", type=database_id)
     target = url_for("certificates.detail", certificate_id=back) if back else url_for("certificates.mine")
     if not form.validate_on_submit():
         flash(_("Hãy chọn một cách hiện tên."), "info")
@@ -158,6 +159,7 @@ def for_course(slug: str):
 @bp.route("/certificates/<int:certificate_id>/print")
 @login_required
 def print_one(certificate_id: int):
+    require_public_base()  # the printed QR code and link: never a host the request chose
     certificate = _still_valid(_certificate_or_404(certificate_id))
     sheet = build_sheet(certificate)
     return render_template("certificates/print.html", certificate=certificate, sheet=sheet,
@@ -167,6 +169,7 @@ def print_one(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/chung-nhan.pdf")
 @login_required
 def pdf_one(certificate_id: int):
+    require_public_base()  # the printed QR code and link: never a host the request chose
     certificate = _still_valid(_certificate_or_404(certificate_id))
     body = render_pdf([build_sheet(certificate)], _("Chứng nhận %(code)s", code=display_code(certificate.code)))
     return _download(body, "application/pdf", f"chung-nhan-{display_code(certificate.code)}.pdf")

@@ -5,15 +5,16 @@ import unicodedata
 from dataclasses import dataclass
 
 import segno
+from flask import url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from lms.certificates.codes import display_code
-from lms.certificates.credentials import verify_url
 from lms.certificates.models import Certificate
 from lms.content.competences import LEVEL_TIERS, competence_name
 from lms.templating import current_lang, pick
+from lms.web import public_url_or_none
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,15 @@ def build_sheet(certificate: Certificate) -> Sheet:
         issued_on=format_datetime(certificate.issued_at, "dd/MM/yyyy"),
         instructor=_nfc(instructor.full_name) if instructor else "",
         code=display_code(certificate.code),
-        verify_url=verify_url(certificate),
+        verify_url=_verify_url(certificate),
     )
+
+
+def _verify_url(certificate: Certificate) -> str:
+    """The configured address (lms.web.public_base); without one only the path, for the screen:
+    the views that print or sign ask for the address first and refuse without it."""
+    code = display_code(certificate.code)
+    return public_url_or_none("certificates.verify", code=code) or url_for("certificates.verify", code=code)
 
 
 def qr_svg(url: str, title: str) -> Markup:

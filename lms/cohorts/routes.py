@@ -23,7 +23,7 @@ from lms.cohorts.services import (CohortError, active_courses, change_join_code,
                                   update_cohort, ward_groups, ward_instructors)
 from lms.extensions import db
 from lms.templating import pick
-from lms.web import render, role_required
+from lms.web import public_url_or_none, render, role_required
 from lms.wards.models import Ward
 
 STAFF = ("coordinator", "admin", "instructor")
@@ -118,11 +118,12 @@ def edit(cohort_id: int):
 @role_required(*STAFF)
 def show(cohort_id: int):
     cohort = cohort_or_404(cohort_id, teaching=True)
-    join_url = url_for("cohorts.join_code", code=cohort.join_code, _external=True)
+    # The configured address only (lms.web.public_base), never the request's Host header.
+    join_url = public_url_or_none("cohorts.join_code", code=cohort.join_code)
     return render_template(
         "cohorts/cohort.html", cohort=cohort, manage=manages(cohort), members=member_count(cohort),
         sessions=sessions_of(cohort), join_url=join_url,
-        join_qr=qr_svg(join_url, _("Mã QR để vào lớp %(name)s", name=cohort.name)),
+        join_qr=qr_svg(join_url, _("Mã QR để vào lớp %(name)s", name=cohort.name)) if join_url else None,
         unused_cards=unused_card_count(cohort),
     )
 
