@@ -17,16 +17,31 @@ demo_cli = AppGroup("demo", help="Dữ liệu mẫu. / Demo data.")
 @click.option("--password", prompt="Mật khẩu (ít nhất 8 ký tự) / Password (8+ characters)",
               hide_input=True, confirmation_prompt=True)
 def create_admin(name: str, phone: str, password: str) -> None:
-    """Create an administrator who signs in with a password."""
+    """Create an administrator who signs in with a password.
+
+    For someone who already has an account: make them administrator with this password (it is
+    also how an administrator's forgotten password is replaced, as nobody may do that on the web).
+    Their printed cards stop working and every sign-in ends (lms.accounts.policy).
+    """
     from lms.accounts.phone import InvalidPhone
-    from lms.accounts.services import AccountError, create_user, find_by_phone, grant_role
+    from lms.accounts.services import AccountError, check_new_secret, create_user, find_by_phone, grant_role, \
+        hash_secret
+    from lms.accounts.signins import end_all_sessions
+    from lms.cohorts.cards import revoke_person_cards
 
     try:
         existing = find_by_phone(phone)
         if existing:
+            check_new_secret("password", password)
             grant_role(existing, "admin")
+            existing.secret_hash = hash_secret(password)
+            existing.secret_kind = "password"
+            existing.failed_logins = 0
+            existing.locked_until = None
+            revoke_person_cards(existing)
+            end_all_sessions(existing)
             db.session.commit()
-            click.echo(f"Đã cấp quyền quản trị cho {existing.full_name}.")
+            click.echo(f"Đã cấp quyền quản trị cho {existing.full_name}; đăng nhập bằng mật khẩu vừa nhập.")
             return
         user = create_user(full_name=name, phone=phone, secret=password, secret_kind="password",
                            roles=("admin",))

@@ -7,8 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.cohorts import bp
 from lms.cohorts.access import cohort_or_404, member_or_404
-from lms.cohorts.cards import card_members, card_state, issue_cards, qr_svg, redeem, revoke_cohort_cards, \
-    revoke_person_cards
+from lms.cohorts.cards import card_members, card_refusals, card_state, issue_cards, qr_svg, redeem, \
+    revoke_cohort_cards, revoke_person_cards
 from lms.cohorts.collation import sort_by_name
 from lms.cohorts.importing import find_staged
 from lms.errors import render_error
@@ -30,9 +30,22 @@ def print_cards(cohort_id: int):
         if not chosen:
             abort(404)
     people = sort_by_name(card_members(cohort, chosen or None))
+    # Cards are for learners of this ward only (lms.accounts.policy); asking by name for anyone
+    # else (or for someone not in the class) is refused outright, and a whole-class print leaves
+    # them out and says so.
+    refused = card_refusals(cohort, people, current_user)
+    asked_for_others = bool(chosen) and not import_key and len(set(chosen)) != len(people)
+    if asked_for_others or (refused and ((chosen and not import_key) or len(refused) == len(people))):
+        return render_error(403, _("Không in được thẻ"), _(
+            "Thẻ đăng nhập chỉ dành cho học viên của phường này. Tài khoản cán bộ (giảng viên, cán bộ "
+            "điều phối, quản trị) đăng nhập bằng số điện thoại và mã PIN hoặc mật khẩu."))
+    people = [person for person in people if person not in refused]
     if not people:
         flash(_("Lớp chưa có học viên nào để in thẻ."), "info")
         return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    if refused:
+        flash(_("%(num)d người trong lớp không được in thẻ: thẻ chỉ dành cho học viên của phường này.",
+                num=len(refused)), "info")
     issued = issue_cards(cohort, people, current_user)
     db.session.commit()
     cards = []

@@ -3,6 +3,10 @@
 A link is a random token; only its SHA-256 is stored. Opening the link only shows a question
 ("Bạn là …?"); the token is spent by the POST of that page, so a QR scanner or a chat app that
 fetches the link to preview it does not use it up.
+
+Cards are for learners only (lms.accounts.policy): a card is printed only for a learner-only
+account of the cohort's ward, and a card whose person has since become staff, or left the
+cohort's ward, no longer signs anyone in.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
 
+from lms.accounts import policy
 from lms.accounts.models import User
 from lms.cohorts.models import Cohort, Enrollment, SignInToken
 from lms.extensions import db
@@ -32,7 +37,8 @@ def card_days() -> int:
 
 
 def card_members(cohort: Cohort, user_ids=None) -> list[User]:
-    """Members who can get a card: enrolled, not erased, active (optionally only `user_ids`)."""
+    """Members of the cohort, not erased and active (optionally only `user_ids`); whether each may
+    have a card is `policy.may_issue_sign_in`'s to say."""
     query = (sa.select(User).join(Enrollment, Enrollment.user_id == User.id)
              .where(Enrollment.cohort_id == cohort.id, User.erased_at.is_(None),
                     User.is_active_account.is_(True)))
@@ -41,8 +47,18 @@ def card_members(cohort: Cohort, user_ids=None) -> list[User]:
     return db.session.scalars(query).unique().all()
 
 
-def issue_cards(cohort: Cohort, people: list[User], by: User) -> list[tuple[User, str, SignInToken]]:
-    """Fresh one-time tokens for these people; their older unused cards stop working."""
+def card_refusals(cohort: Cohort, people: list[User], by) -> list[User]:
+    """Those of `people` that `by` may not print a card for in this cohort."""
+    return [person for person in people if not policy.may_issue_sign_in(by, person, cohort)]
+
+
+def issue_cards(cohort: Cohort, people: list[User], by) -> list[tuple[User, str, SignInToken]]:
+    """Fresh one-time tokens for these people; their older unused cards stop working.
+
+    Raises PermissionError, with nothing written, if any of them may not have a card from `by`.
+    """
+    if card_refusals(cohort, people, by):
+        raise PermissionError("card_refused")
     now = utcnow()
     ids = [p.id for p in people]
     if ids:
@@ -100,7 +116,7 @@ def card_state(raw: str) -> tuple[SignInToken | None, str]:
         return None, "unknown"
     if token.used_at is not None:
         return token, "used"
-    if token.revoked_at is not None or token.user.erased_at is not None or not token.user.is_active_account:
+    if token.revoked_at is not None or not policy.may_sign_in_by_card(token.user, token.cohort):
         return token, "revoked"
     if token.expires_at <= utcnow():
         return token, "expired"

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from lms.accounts import policy
 from lms.accounts.models import User, UserRole
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.cohorts.models import Cohort, Enrollment, StagedImport
@@ -236,18 +237,20 @@ def _enrolled_ids(cohort: Cohort) -> set[int]:
 
 
 def _match_people(rows: list[dict], cohort: Cohort) -> None:
-    """Mark rows whose phone already belongs to someone: enrol them, or say why not."""
+    """Mark rows whose phone already belongs to someone: enrol them, or refuse the row.
+
+    Only learners of the cohort's own ward are matched (policy.importable). Anyone else (a staff
+    account, someone of another ward or of none, an account switched off) makes the row an error
+    that says the same thing whatever the reason, and nothing of that person is kept in the row.
+    """
     people = _people_by_phone([r["phone"] for r in rows if r["phone"] and r["status"] != "error"])
     enrolled = _enrolled_ids(cohort)
     for row in rows:
         user = people.get(row["phone"]) if row["status"] != "error" else None
         if user is None:
             continue
-        if user.ward_id not in (None, cohort.ward_id):
-            row["errors"].append(["phone_other_ward", {}])
-            row["status"] = "error"
-        elif not user.is_active_account:
-            row["errors"].append(["person_inactive", {}])
+        if not policy.importable(user, cohort.ward_id):
+            row["errors"].append(["phone_unavailable", {}])
             row["status"] = "error"
         elif user.id in enrolled:
             row["status"] = "enrolled"
@@ -317,22 +320,26 @@ def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_con
 
 
 def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, support_consent: bool) -> dict:
+    """Create the new people and enrol everyone wanted; a known person is checked again with
+    policy.importable (they may have changed since the preview) and is never moved between wards."""
     wanted = [r for r in rows if r["status"] in ("new", "existing")]
     # Look again: someone may have been created or enrolled since the preview.
     people = _people_by_phone([r["phone"] for r in wanted])
+    taken = set(people)
     enrolled = _enrolled_ids(cohort)
     fresh: list[dict] = []
     skipped = 0
+    for phone, user in list(people.items()):
+        if not policy.importable(user, cohort.ward_id):
+            del people[phone]  # neither created again (the number is taken) nor enrolled
+            skipped += 1
     for row in wanted:
         user = people.get(row["phone"])
         support = bool(row["support"] and support_consent)
         if user is None:
-            fresh.append(row)
+            if row["phone"] not in taken:
+                fresh.append(row)
             continue
-        if user.ward_id not in (None, cohort.ward_id) or not user.is_active_account:
-            skipped += 1
-            continue
-        user.ward_id = user.ward_id or cohort.ward_id
         user.birth_year = user.birth_year or row["birth_year"]
         user.group_id = user.group_id or row["group_id"]
         user.data_consent_at = user.data_consent_at or now
@@ -341,8 +348,7 @@ def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, suppo
             user.accessibility_consent_at = user.accessibility_consent_at or now
     created = _create_people(fresh, cohort, now, support_consent)
     people.update({user.phone: user for user in created})
-    to_enrol = [(row, people[row["phone"]]) for row in wanted if row["phone"] in people
-                and people[row["phone"]].ward_id == cohort.ward_id and people[row["phone"]].is_active_account]
+    to_enrol = [(row, people[row["phone"]]) for row in wanted if row["phone"] in people]
     enrolments = [{"cohort_id": cohort.id, "user_id": user.id, "source": "import", "enrolled_by_id": by.id,
                    "enrolled_at": now} for _, user in to_enrol if user.id not in enrolled]
     if enrolments:

@@ -7,6 +7,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from lms.accounts import policy
 from lms.accounts.models import User, UserRole
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.cohorts.collation import name_key, sort_by_name, vietnamese_key
@@ -196,9 +197,15 @@ def record_consent(user: User, consent: bool) -> None:
 
 
 def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consent: bool = False) -> bool:
-    """Enrol a person; False (and nothing written) when they are already in the cohort."""
-    if user.erased_at is not None or not user.is_active_account:
-        raise CohortError("person_inactive")
+    """Enrol a person; False (and nothing written) when they are already in the cohort.
+
+    Only active learner-only accounts of the cohort's ward become members; someone without a ward
+    may join by code themselves and takes the cohort's ward (lms.accounts.policy). Raises
+    CohortError (person_inactive, member_staff, member_other_ward) otherwise.
+    """
+    refusal = policy.member_refusal(user, cohort.ward_id, self_join=source == "self")
+    if refusal:
+        raise CohortError(refusal)
     if is_member(cohort, user.id):
         return False
     record_consent(user, consent)
@@ -249,10 +256,16 @@ def cohort_by_code(code: str | None) -> Cohort | None:
 
 
 def join_with_code(user: User, code: str, consent: bool = False) -> tuple[Cohort, bool]:
-    """A learner joins a cohort with its code; (cohort, False) when they were already in it."""
+    """A learner joins a cohort with its code; (cohort, False) when they were already in it.
+
+    Staff, and learners of another ward, are refused (policy.may_join): a join code must not move
+    anyone into a ward where its coordinator could then print them a card.
+    """
     cohort = cohort_by_code(code)
     if cohort is None:
         raise CohortError("code_unknown")
+    if not policy.may_join(user, cohort):
+        raise CohortError(policy.member_refusal(user, cohort.ward_id, self_join=True))
     return cohort, enrol(cohort, user, by=user, source="self", consent=consent)
 
 

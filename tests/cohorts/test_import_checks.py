@@ -63,10 +63,12 @@ def test_someone_already_in_the_ward_is_enrolled_not_created(world, make_user):
     assert rows[0]["known_name"] is None  # "Hoà" and "Hòa" are the same name, written two ways
 
 
-def test_a_number_of_another_ward_is_refused(world, make_user):
+def test_a_number_of_another_ward_is_refused_without_saying_why(world, make_user):
     make_user(ward=world.other_ward, name="Người phường khác", phone="0912345621")
     rows = check_rows(read_sheet("a.csv", (FIXTURES / "utf8_comma.csv").read_bytes()), world.cohort)
-    assert errors(rows[0]) == ["phone_other_ward"]
+    # The same code as for a staff account or one switched off: nothing says "another ward".
+    assert errors(rows[0]) == ["phone_unavailable"]
+    assert rows[0]["user_id"] is None and rows[0]["known_name"] is None
 
 
 def test_empty_group_takes_the_cohorts_group(world):
