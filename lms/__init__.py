@@ -20,6 +20,9 @@ from lms.extensions import babel, compress, csrf, db, htmx, limiter, login_manag
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app; `config` is a Config subclass or a dict of overrides (tests)."""
     app = Flask(__name__, instance_relative_config=True)
+    from lms.web import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # ids in URLs: bounded, else 404 (not a 500)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
