@@ -8,9 +8,7 @@ import sqlite3
 from babel import Locale
 
 from flask import Flask, request, session
-import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
 
 from lms.config import Config
@@ -148,18 +146,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(households_bp)
 
-    from lms.accounts.models import User
+    # Who is signed in: one light principal, read in one query (lms.accounts.principal); sign-ins
+    # and the remember-me cookie (lms.accounts.signins).
+    from lms.accounts import principal, signins
 
-    # Every signed-in request loads the user: take the roles in the same query, with the statement
-    # built once (building it costs more than running it).
-    user_with_roles = sa.select(User).options(joinedload(User.role_rows)).where(User.id == sa.bindparam("id"))
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        user = db.session.scalars(user_with_roles, {"id": int(user_id)}).unique().one_or_none()
-        return user if user is not None and user.is_active else None
+    principal.init_app(app)
+    signins.init_app(app)
 
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
@@ -188,15 +180,14 @@ def _locale_selector(app: Flask):
 
     Asked once on every page, so the languages are read from the config once, at start.
     """
-    from lms.accounts.reader import current_reader
+    from flask_login import current_user
 
     languages = frozenset(app.config["LANGUAGES"])
     default = _locale(app.config["BABEL_DEFAULT_LOCALE"])
 
     def select() -> Locale:
-        reader = current_reader()
-        if reader.is_authenticated and reader.locale in languages:
-            return _locale(reader.locale)
+        if current_user.is_authenticated and current_user.locale in languages:
+            return _locale(current_user.locale)
         chosen = session.get("locale")
         if chosen in languages:
             return _locale(chosen)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
 from flask import Response, current_app, g, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 _varies: list[Callable[[], Hashable]] = []
@@ -155,11 +156,11 @@ def init_app(app) -> None:
 
 def request_variant() -> tuple:
     """What the layout shows that differs between readers of the same content."""
-    from lms.accounts.reader import current_reader
     from lms.templating import current_lang
 
-    reader = current_reader()
-    who = tuple(sorted(reader.roles)) if reader.is_authenticated else None
+    # Asking who reads checks the sign-in against the database first (lms.accounts.principal), so
+    # a page kept for signed-in readers never reaches a browser whose sign-in has ended.
+    who = tuple(sorted(current_user.roles)) if current_user.is_authenticated else None
     return (current_lang(), who, request.full_path, *(function() for function in _varies))
 
 

@@ -5,17 +5,14 @@ the last visit, not after sign-in. That costs a fresh signature and a Set-Cookie
 page. Renewing it when it is older than SESSION_REFRESH_AFTER (a day) keeps the same promise, to
 within a day, for a fraction of the work; any change to the session is still written at once.
 
-Checking the cookie's signature and decoding it is the other cost of every request. A process
-remembers the last few thousand cookies it has checked: the same bytes, signed with the same keys,
-decode to the same session, so a cookie seen before is only looked up (its age is still checked).
-Only sessions of plain values are remembered, so a copy of the dict is a true copy.
+The cookie is checked and decoded on every request. Whether the sign-in it names still holds is
+asked of the database on every request too (lms.accounts.principal), so nothing here is kept
+between requests.
 """
 from __future__ import annotations
 
-import threading
 import time
 
-from cachetools import LRUCache
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -27,10 +24,8 @@ class Session(SecureCookieSession):
 class SessionInterface(SecureCookieSessionInterface):
     session_class = Session
 
-    def __init__(self, remembered: int = 4096) -> None:
+    def __init__(self) -> None:
         self._serializers: dict[tuple, object] = {}
-        self._checked: LRUCache = LRUCache(maxsize=remembered)  # (serializer, cookie) -> (data, signed at)
-        self._lock = threading.Lock()
 
     def get_signing_serializer(self, app):
         # Flask builds the serializer afresh for every request; it depends only on the keys.
@@ -48,22 +43,12 @@ class SessionInterface(SecureCookieSessionInterface):
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        key = (id(serializer), value)  # one serializer per set of keys, kept for the process
-        with self._lock:
-            checked = self._checked.get(key)
-        if checked is not None and time.time() - checked[1] <= max_age:
-            data, issued_at = checked
-        else:
-            try:
-                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
-            except BadSignature:
-                return self.session_class()
-            issued_at = signed_at.timestamp()
-            if all(isinstance(item, (str, int, float, bool, type(None))) for item in data.values()):
-                with self._lock:
-                    self._checked[key] = (data, issued_at)
-        session = self.session_class(data)  # a copy: the remembered dict is never handed out
-        session.issued_at = issued_at
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.issued_at = signed_at.timestamp()
         return session
 
     def should_set_cookie(self, app, session: Session) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from lms import create_app
 from lms.config import normalise_database_url
@@ -72,20 +73,32 @@ def database_url(tmp_path_factory) -> str:
     return _database_url(tmp_path_factory.mktemp("db"))
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in an application context of its own, as in
+    production: nothing in `g` (who is signed in, the language, the fast-read connection) and no
+    ORM session outlives a request. Rows a test holds belong to the test's own session: after a
+    request has changed them, `db.session.expire_all()` (or a fresh query) reads them again.
+
+    `with client:` (pytest-flask's `client` fixture uses it) keeps no context after a request
+    either: a test looks at responses and the database, never at a finished request's globals.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
 @pytest.fixture(scope="session")
 def _app(database_url):
     app = create_app(make_test_config(database_url))
+    app.test_client_class = RequestClient
     reset_schema(app)
-
-    @app.teardown_request
-    def forget_signed_in_user(exc):
-        # Tests keep one app context open, so `g` outlives a request; in production every
-        # request has its own. Forget the cached user and language so each request finds its own.
-        from flask import g
-
-        for cached in ("_login_user", "_flask_babel", "_lms_reader"):
-            g.pop(cached, None)
-
     yield app
     dispose_engines(app)
 
@@ -138,6 +151,7 @@ def other_app(app):
 
     def make(**overrides):
         other = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], **overrides))
+        other.test_client_class = RequestClient
         made.append(other)
         return other
 

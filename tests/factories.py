@@ -55,6 +55,26 @@ class AuthActions:
     def logout(self):
         return self.client.post("/logout")
 
+    def sign_in_directly(self, user):
+        """Sign a person in without a PIN (as a card does): a signed-in device, named in the cookie."""
+        import secrets
+        from datetime import timedelta
+
+        from lms.accounts.models import AccountSession
+        from lms.accounts.principal import SESSION_KEY, SESSION_VERSION
+        from lms.accounts.signins import key_hash
+        from lms.timeutil import utcnow
+
+        key, now = secrets.token_urlsafe(32), utcnow()
+        db.session.add(AccountSession(user_id=user.id, key_hash=key_hash(key), session_version=user.session_version,
+                                      label="|", method="card", created_at=now, last_seen_at=now,
+                                      expires_at=now + timedelta(days=14)))
+        db.session.commit()
+        with self.client.session_transaction() as session:
+            session.permanent = True
+            session.update({"_user_id": str(user.id), "_fresh": True, SESSION_KEY: key,
+                            SESSION_VERSION: user.session_version})
+
 
 @pytest.fixture()
 def auth(client):

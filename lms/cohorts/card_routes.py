@@ -1,10 +1,11 @@
 """Thin views: print a cohort's sign-in cards, revoke them, and sign in by a card's link."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
+from lms.accounts.signins import end_all_sessions, sign_in
 from lms.cohorts import bp
 from lms.cohorts.access import cohort_or_404, member_or_404
 from lms.cohorts.cards import card_members, card_refusals, card_state, issue_cards, qr_svg, redeem, \
@@ -78,6 +79,7 @@ def revoke_member_cards(cohort_id: int, user_id: int):
     cohort = cohort_or_404(cohort_id)
     person = member_or_404(cohort, user_id)
     count = revoke_person_cards(person)
+    end_all_sessions(person)  # a card already used may have signed someone in: that ends too
     db.session.commit()
     flash(_("Đã thu hồi %(num)d thẻ chưa dùng của %(name)s.", num=count, name=person.full_name), "success")
     return redirect(url_for("cohorts.member", cohort_id=cohort.id, user_id=person.id))
@@ -119,11 +121,9 @@ def card_sign_in_confirm(token: str):
         db.session.rollback()
         state = card_state(token)[1]
         return _card_refused(state if state != "ok" else "used")
-    db.session.commit()
-    if current_user.is_authenticated:
-        logout_user()
-    session.permanent = True
+    # Whoever this phone was signed in as is signed out first (lms.accounts.signins.sign_in).
     # A learner's own phone keeps them signed in, as they have no PIN to type next time.
-    login_user(user, remember=request.form.get("remember") == "y")
+    sign_in(user, method="card", remember=request.form.get("remember") == "y")
+    db.session.commit()
     flash(_("Chào mừng %(name)s! Bạn đã vào học.", name=user.full_name), "success")
     return redirect(url_for("cohorts.my_cohorts"))

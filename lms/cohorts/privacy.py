@@ -12,6 +12,7 @@ from flask import current_app
 
 from lms.accounts.models import User, UserRole
 from lms.accounts.phone import display_phone
+from lms.accounts.signins import end_all_sessions
 from lms.cohorts.cards import revoke_person_cards
 from lms.cohorts.models import (Attendance, ClassSession, Cohort, Enrollment, PersonErasure, SignInToken,
                                 StagedImport, cohort_instructor)
@@ -137,6 +138,7 @@ def erase_person(person: User, *, by: User, reason: str) -> PersonErasure:
     db.session.execute(sa.delete(cohort_instructor).where(cohort_instructor.c.user_id == person.id))
     db.session.execute(sa.delete(StagedImport).where(StagedImport.owner_id == person.id))
     revoke_person_cards(person)
+    end_all_sessions(person)  # an erased person is signed out everywhere at once
     record = PersonErasure(user_id=person.id, ward_id=person.ward_id, erased_by_id=by.id, reason=reason,
                            erased_at=now)
     db.session.add(record)

@@ -5,7 +5,6 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
-from lms.accounts.reader import current_reader
 from lms.extensions import db
 from lms.learning import bp
 from lms.learning.services import my_learning
@@ -44,7 +43,7 @@ def preferences():
 
 @vary_by  # the layout shows them: a kept page is kept per text size and contrast
 def reading_preferences() -> tuple[int, bool]:
-    reader = current_reader()
+    reader = current_user
     if reader.is_authenticated:
         return reader.text_size, reader.high_contrast
     return int(session.get("text_size", 0) or 0), bool(session.get("high_contrast", False))

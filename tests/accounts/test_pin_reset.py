@@ -62,14 +62,12 @@ def test_reset_needs_a_post(client, auth, make_ward, make_user):
     assert client.get(f"/people/{learner.id}/reset-pin").status_code == 405
 
 
-def test_someone_without_a_pin_chooses_one_without_a_current_pin(app, client, make_ward, db):
+def test_someone_without_a_pin_chooses_one_without_a_current_pin(app, client, auth, make_ward, db):
     from lms.accounts.services import create_user
 
     card_only = create_user(full_name="Học Viên Thẻ", phone="0912 777 888", ward=make_ward())
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(card_only.id)
-        session["_fresh"] = True
+    auth.sign_in_directly(card_only)
     page = client.get("/account/pin").get_data(as_text=True)
     assert "Chọn mã PIN" in page and 'name="current"' not in page
     response = client.post("/account/pin", data={"new": "730519", "confirm": "730519"})
