@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, make_response, redirect, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.accounts.models import User
 from lms.certificates import bp
 from lms.certificates.codes import display_code, masked_name, normalise_code
 from lms.certificates.credentials import (
@@ -43,7 +44,7 @@ from lms.certificates.sheet import build_sheet, qr_svg
 from lms.courses.services import course_or_404
 from lms.errors import render_error
 from lms.extensions import db, limiter
-from lms.quizzes.completion import final_quiz_passed, lessons_done
+from lms.quizzes.completion import completed_online, final_quiz_passed, lessons_done
 from lms.wards.models import Ward
 from lms.web import database_id, require_public_base
 
@@ -138,19 +139,25 @@ def name_display():
     return redirect(target)
 
 
-@bp.route("/certificates/course/<slug>")
+@bp.route("/certificates/course/<slug>", methods=["GET", "POST"])
 @login_required
 def for_course(slug: str):
-    """Open the learner's certificate for a course, issuing it now if the rule is met."""
+    """The learner's certificate for a course: opened when issued; when the rule is met but none
+    is issued yet, a page with a button, and the certificate is issued by that POST (with its
+    CSRF token), never by following a link."""
     course = course_or_404(slug)
     existing = certificate_for(current_user.id, course.id)
     if existing is not None:
         return redirect(url_for("certificates.detail", certificate_id=existing.id))
-    certificate = issue_if_completed(current_user, course)
-    if certificate is None:
+    if not completed_online(current_user.id, course.id):
         done, total = lessons_done(current_user.id, course.id)
         return render_template("certificates/not_earned.html", course=course, done=done, total=total,
                                passed=final_quiz_passed(current_user.id, course.id)), 403
+    if request.method == "GET":
+        return render_template("certificates/claim.html", course=course)
+    certificate = issue_if_completed(db.session.get(User, current_user.id), course)
+    if certificate is None:  # erased in the meantime
+        abort(403)
     db.session.commit()
     flash(_("Chúc mừng! Bạn đã nhận chứng nhận khoá học này."), "success")
     return redirect(url_for("certificates.detail", certificate_id=certificate.id))

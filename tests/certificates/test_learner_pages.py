@@ -61,11 +61,56 @@ def test_asking_after_finishing_issues_it_once(client, auth, lan, make_course):
     course = make_course()
     finish(lan, course)
     auth.login(lan)
-    first = client.get(f"/certificates/course/{course.slug}")
-    second = client.get(f"/certificates/course/{course.slug}")
+    first = client.post(f"/certificates/course/{course.slug}")
+    second = client.post(f"/certificates/course/{course.slug}")
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert _count() == 1
+    # Once issued, the link opens it.
+    opened = client.get(f"/certificates/course/{course.slug}")
+    assert opened.status_code == 302 and opened.headers["Location"] == first.headers["Location"]
+
+
+def test_following_the_link_issues_nothing_it_shows_a_button(client, auth, lan, make_course):
+    """State changes go through POST: a link (a preview, a prefetch, another site's <img>) issues nothing."""
+    course = make_course()
+    finish(lan, course)
+    auth.login(lan)
+    for _ in range(2):
+        page = client.get(f"/certificates/course/{course.slug}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Bạn đã đủ điều kiện nhận chứng nhận" in text
+        assert f'method="post" action="/certificates/course/{course.slug}"' in text
+    assert _count() == 0
+
+
+def test_issuing_needs_the_forms_csrf_token(other_app, lan, make_course):
+    course = make_course()
+    finish(lan, course)
+    app = other_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    client.post("/login", data={"phone": lan.phone, "secret": "482916", "csrf_token": token})
+    refused = client.post(f"/certificates/course/{course.slug}")
+    assert refused.status_code == 400
+    assert _count() == 0
+    claim = client.get(f"/certificates/course/{course.slug}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', claim).group(1)
+    issued = client.post(f"/certificates/course/{course.slug}", data={"csrf_token": token})
+    assert issued.status_code == 302 and "/certificates/" in issued.headers["Location"]
+    assert _count() == 1
+
+
+def test_posting_before_the_rule_is_met_issues_nothing(client, auth, lan, make_course):
+    course = make_course()
+    finish(lan, course, lessons=1, quiz_passed=False)
+    auth.login(lan)
+    assert client.post(f"/certificates/course/{course.slug}").status_code == 403
+    assert _count() == 0
 
 
 @pytest.mark.parametrize("suffix", ["", "/print", "/chung-nhan.pdf", "/credential.jwt", "/credential.json"])

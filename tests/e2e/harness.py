@@ -60,6 +60,8 @@ def _live_app(database_url, _app):
 @pytest.fixture(scope="session")
 def _live_server_session(_live_app):
     server = make_server("127.0.0.1", 0, _live_app, threaded=True)
+    # Printed and signed links name the address the browser uses (lms.web.public_base).
+    _live_app.config["LMS_PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", _live_app)
