@@ -52,6 +52,30 @@ class ChangePinForm(FlaskForm):
             raise ValidationError(_l("Hai lần nhập mã PIN mới không giống nhau."))
 
 
+class ChangePasswordForm(ChangePinForm):
+    """Staff who sign in with a password change the password: it never becomes a 6-digit PIN."""
+
+    current = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[InputRequired(_l("Hãy nhập mật khẩu hiện tại.")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("Mật khẩu mới (ít nhất 8 ký tự)"),
+        validators=[InputRequired(_l("Hãy nhập mật khẩu mới.")), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[InputRequired(_l("Hãy nhập lại mật khẩu mới.")), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_confirm(self, field):
+        if field.data != self.new.data:
+            raise ValidationError(_l("Hai lần nhập mật khẩu mới không giống nhau."))
+
+
 class PersonForm(FlaskForm):
     full_name = StringField(
         _l("Họ và tên"), validators=[DataRequired(_l("Hãy nhập họ và tên.")), Length(max=120)]

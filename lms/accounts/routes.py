@@ -4,13 +4,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from wtforms.validators import Optional
 
 from lms.accounts import bp
-from lms.accounts.forms import ChangePinForm, LoginForm, PersonForm
-from lms.accounts.models import ROLES, User, UserRole
-from lms.accounts.services import AccountError, authenticate, change_secret, reset_pin, set_locale
+from lms.accounts.forms import ChangePasswordForm, ChangePinForm, LoginForm, PersonForm
+from lms.accounts.models import ROLES, AccountSession, User, UserRole
+from lms.accounts.policy import STAFF_ROLES, may_change_roles, may_edit_person, may_end_sign_ins, \
+    may_issue_sign_in
+from lms.accounts.principal import current_account
+from lms.accounts.signins import end_all_sessions, end_other_sessions, end_session, open_sessions, sign_in, sign_out
+from lms.accounts.services import AccountError, authenticate, change_secret, reset_pin, secret_kind_of, set_locale
+from lms.errors import render_error
 from lms.extensions import db, limiter
 from lms.web import can_manage_ward, role_required, safe_next
 from lms.wards.models import ResidentialGroup
@@ -22,6 +27,7 @@ ACCOUNT_MESSAGES = {
     "current_wrong": lambda: _("Mã PIN hoặc mật khẩu hiện tại chưa đúng."),
     "phone_taken": lambda: _("Số điện thoại này đã có người dùng."),
     "name_required": lambda: _("Hãy nhập họ và tên."),
+    "password_kept": lambda: _("Bạn đăng nhập bằng mật khẩu: hãy chọn một mật khẩu mới, không dùng mã PIN."),
 }
 
 
@@ -38,8 +44,7 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.phone.data, form.secret.data)
         if result.user:
-            session.permanent = True
-            login_user(result.user)
+            sign_in(result.user, method=result.user.secret_kind, remember=request.form.get("remember") == "y")
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         if result.error == "locked":
@@ -62,35 +67,46 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("accounts.login"))
+    return _sign_out_here()
 
 
 @bp.route("/account/pin", methods=["GET", "POST"])
 @login_required
 def change_pin():
-    form = ChangePinForm()
-    first_pin = current_user.secret_hash is None
+    account = current_account()
+    # Whoever signs in with a password (staff made by `flask admin create`) changes the password
+    # here: a 6-digit PIN never replaces it. Everyone else has a PIN.
+    kind = secret_kind_of(account)
+    form = ChangePasswordForm() if kind == "password" else ChangePinForm()
+    first_pin = account.secret_hash is None
     if first_pin:
         # Signed in with a card and no PIN yet: the card proved who they are.
         form.current.validators = [Optional()]
     status = 200
     if form.validate_on_submit():
         try:
-            change_secret(current_user, form.current.data, form.new.data, "pin")
+            change_secret(account, form.current.data, form.new.data, kind)
         except AccountError as exc:
             db.session.rollback()
             field = form.current if exc.code == "current_wrong" else form.new
             field.errors.append(ACCOUNT_MESSAGES[exc.code]())
             status = 422
         else:
+            # Every other device signed in with the old PIN is signed out; this one stays signed in.
+            remembered = db.session.scalar(sa.select(AccountSession.remember_hash.is_not(None))
+                                           .where(AccountSession.id == current_user.session_id))
+            end_all_sessions(account)
+            sign_in(account, method=kind, remember=bool(remembered))
             db.session.commit()
-            flash(_("Đã lưu mã PIN. Lần sau hãy đăng nhập bằng số điện thoại và mã PIN này."), "success")
+            if kind == "password":
+                flash(_("Đã lưu mật khẩu mới. Lần sau hãy đăng nhập bằng số điện thoại và mật khẩu này."),
+                      "success")
+            else:
+                flash(_("Đã lưu mã PIN. Lần sau hãy đăng nhập bằng số điện thoại và mã PIN này."), "success")
             return redirect(url_for("main.home"))
     elif form.is_submitted():
         status = 422
-    return render_template("accounts/change_pin.html", form=form, first_pin=first_pin), status
+    return render_template("accounts/change_pin.html", form=form, first_pin=first_pin, kind=kind), status
 
 
 @bp.route("/language", methods=["POST"])
@@ -100,7 +116,7 @@ def choose_language():
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
-        set_locale(current_user, locale)
+        set_locale(current_account(), locale)
         db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
@@ -129,23 +145,48 @@ def people():
 @bp.route("/people/<int:person_id>")
 @role_required("coordinator", "admin")
 def person(person_id: int):
-    return render_template("accounts/person.html", person=_person_or_404(person_id))
+    person = _person_or_404(person_id)
+    return render_template("accounts/person.html", person=person, may_edit=may_edit_person(current_user, person),
+                           may_reset=may_issue_sign_in(current_user, person),
+                           may_end=may_end_sign_ins(current_user, person))
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @role_required("coordinator", "admin")
 def edit_person(person_id: int):
+    """A person's details; roles only for an administrator (lms.accounts.policy).
+
+    A coordinator edits the learner-only people of their ward (name, phone, birth year, group,
+    e-mail) and never their roles: the form has no roles, and a request that sends some anyway
+    is refused (403) unless they are exactly the person's roles now. A staff account's page is
+    an administrator's alone: its phone is how it signs in.
+    """
     person = _person_or_404(person_id)
+    if not may_edit_person(current_user, person):
+        return render_error(403, _("Chỉ quản trị viên sửa được tài khoản này"), _(
+            "Đây là tài khoản cán bộ (giảng viên, cán bộ điều phối hoặc quản trị). Thông tin, số điện "
+            "thoại và vai trò của tài khoản cán bộ chỉ quản trị viên thay đổi được."))
+    admin = current_user.has_role("admin")
     form = PersonForm(obj=person)
+    if admin:
+        form.roles.choices = [(r, role_label(r)) for r in ROLES]
+    else:
+        del form.roles
+    if request.method == "POST":
+        if admin:
+            wanted = set(request.form.getlist("roles"))
+        else:
+            wanted = set(request.form.getlist("roles")) if "roles" in request.form else set(person.roles)
+        if not may_change_roles(current_user, person, wanted):
+            abort(403)
     groups = db.session.scalars(
         sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == person.ward_id).order_by(ResidentialGroup.name)
     ).all()
     form.group_id.choices = [(0, _("— Chưa chọn —"))] + [(g.id, g.name) for g in groups]
-    grantable = [r for r in ROLES if r != "admin" or current_user.has_role("admin")]
-    form.roles.choices = [(r, role_label(r)) for r in grantable]
     if request.method == "GET":
         form.group_id.data = person.group_id or 0
-        form.roles.data = sorted(person.roles)
+        if admin:
+            form.roles.data = sorted(person.roles)
     status = 200
     if form.validate_on_submit():
         taken = db.session.scalar(
@@ -160,8 +201,12 @@ def edit_person(person_id: int):
             person.birth_year = form.birth_year.data
             person.email = form.email.data or None
             person.group_id = form.group_id.data or None
-            kept = {r for r in person.roles if r not in grantable}
-            wanted = kept | set(form.roles.data or [])
+            if wanted != person.roles:
+                end_all_sessions(person)  # signed in with other rights: those sign-ins end
+                if wanted & STAFF_ROLES:
+                    from lms.cohorts.cards import revoke_person_cards
+
+                    revoke_person_cards(person)  # staff never sign in by card
             person.role_rows = [row for row in person.role_rows if row.role in wanted] + [
                 UserRole(role=r) for r in sorted(wanted - person.roles)
             ]
@@ -170,7 +215,7 @@ def edit_person(person_id: int):
             return redirect(url_for("accounts.person", person_id=person.id))
     elif form.is_submitted():
         status = 422
-    return render_template("accounts/edit_person.html", form=form, person=person), status
+    return render_template("accounts/edit_person.html", form=form, person=person, admin=admin), status
 
 
 def role_label(role: str) -> str:
@@ -189,11 +234,77 @@ def reset_person_pin(person_id: int):
     from lms.audit.services import record
 
     person = _person_or_404(person_id)
-    if person.has_role("coordinator", "admin") and not current_user.has_role("admin"):
-        abort(403)  # staff accounts are reset by an administrator
+    if not may_issue_sign_in(current_user, person):
+        abort(403)  # staff are reset by an administrator; an administrator by nobody here
     pin = reset_pin(person)
+    end_all_sessions(person)  # whoever was signed in with the old PIN is signed out
     record(current_user, "reset_pin", person, ward=person.ward_id)
     db.session.commit()
     response = current_app.make_response(render_template("accounts/new_pin.html", person=person, pin=pin))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/people/<int:person_id>/sessions/end", methods=["POST"])
+@role_required("coordinator", "admin")
+def end_person_sessions(person_id: int):
+    """Sign a person out on every phone and computer (a lost phone, a shared one)."""
+    from lms.audit.services import record
+
+    person = _person_or_404(person_id)
+    # Staff accounts' sign-ins are ended only by an administrator (lms.accounts.policy).
+    if not may_end_sign_ins(current_user, person):
+        abort(403)
+    end_all_sessions(person)
+    record(current_user, "end_sessions", person, ward=person.ward_id)
+    db.session.commit()
+    flash(_("%(name)s đã được đăng xuất trên mọi điện thoại và máy tính.", name=person.full_name), "success")
+    return redirect(url_for("accounts.person", person_id=person.id))
+
+
+# --- the signed-in person's own phones and computers ----------------------------------------
+
+
+@bp.route("/account/devices")
+@login_required
+def devices():
+    response = current_app.make_response(render_template(
+        "accounts/devices.html", devices=open_sessions(current_user.id), current_id=current_user.session_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/devices/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_device(session_id: int):
+    if session_id == current_user.session_id:
+        return _sign_out_here()
+    if not end_session(current_user.id, session_id):
+        abort(404)  # not one of this person's devices, or already signed out
+    db.session.commit()
+    flash(_("Đã đăng xuất thiết bị đó."), "success")
+    return redirect(url_for("accounts.devices"))
+
+
+@bp.route("/account/devices/end-others", methods=["POST"])
+@login_required
+def end_other_devices():
+    count = end_other_sessions(current_user.id, current_user.session_id)
+    db.session.commit()
+    flash(_("Đã đăng xuất %(num)d thiết bị khác. Chỉ còn thiết bị này đang đăng nhập.", num=count), "success")
+    return redirect(url_for("accounts.devices"))
+
+
+@bp.route("/account/devices/end-all", methods=["POST"])
+@login_required
+def end_all_devices():
+    """"Đăng xuất khỏi mọi thiết bị": this one too."""
+    end_all_sessions(current_user.id)
+    return _sign_out_here(_("Bạn đã đăng xuất khỏi mọi thiết bị."))
+
+
+def _sign_out_here(message: str | None = None):
+    sign_out()
+    db.session.commit()
+    flash(message or _("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("accounts.login"))

@@ -176,13 +176,21 @@ def _record_failure(user: User, now: datetime) -> None:
     db.session.commit()
 
 
+def secret_kind_of(user: User) -> str:
+    """What this person changes on "Đổi mã PIN": their password if they sign in with one, else a PIN."""
+    return "password" if user.secret_hash is not None and user.secret_kind == "password" else "pin"
+
+
 def change_secret(user: User, current: str | None, new: str, kind: str = "pin") -> None:
     """Replace a PIN or password after checking the current one.
 
-    Someone who has none yet (signed in with a card's one-time QR link) just chooses one.
+    Someone who has none yet (signed in with a card's one-time QR link) just chooses one. A
+    password is replaced only by a password (staff keep theirs: lms.accounts.policy).
     """
     if user.secret_hash is not None and not verify_secret(user.secret_hash, current or ""):
         raise AccountError("current_wrong")
+    if kind != secret_kind_of(user) and secret_kind_of(user) == "password":
+        raise AccountError("password_kept")
     check_new_secret(kind, new)
     user.secret_hash = hash_secret(new)
     user.secret_kind = kind

@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
+from lms.accounts.policy import member_refusal
+from lms.accounts.principal import current_account
 from lms.cohorts import bp
 from lms.cohorts.forms import EraseForm, JoinForm
 from lms.cohorts.messages import cohort_error
@@ -21,8 +23,12 @@ from lms.web import can_manage_ward, role_required
 
 
 def _join_page(form: JoinForm, status: int = 200, cohort=None):
-    return render_template("cohorts/join.html", form=form, cohort=cohort,
-                           needs_consent=current_user.data_consent_at is None), status
+    account = current_account()
+    # Staff, and learners of another ward, cannot join (lms.accounts.policy): say so before they try.
+    refusal = member_refusal(account, cohort.ward_id, self_join=True) if cohort is not None else None
+    return render_template("cohorts/join.html", form=form, cohort=cohort, account=account,
+                           refusal=cohort_error(refusal) if refusal else None,
+                           needs_consent=account.data_consent_at is None), status
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -36,10 +42,12 @@ def join():
     if not form.validate_on_submit():
         return _join_page(form, 422)
     try:
-        cohort, joined = join_with_code(current_user, form.code.data, consent=bool(form.consent.data))
+        cohort, joined = join_with_code(current_account(), form.code.data, consent=bool(form.consent.data))
         db.session.commit()
     except CohortError as exc:
         db.session.rollback()
+        if exc.code in ("member_staff", "member_other_ward"):
+            return _join_page(form, 403, cohort_by_code(form.code.data))  # the page says why
         field = form.consent if exc.code == "consent_required" else form.code
         field.errors = list(field.errors) + [cohort_error(exc.code)]
         return _join_page(form, 422, cohort_by_code(form.code.data))
@@ -78,13 +86,14 @@ def my_cohorts():
 @bp.route("/my/data")
 @login_required
 def my_data():
-    return render_template("cohorts/my_data.html", data=personal_data(current_user))
+    return render_template("cohorts/my_data.html", data=personal_data(current_account()),
+                           account=current_account())
 
 
 @bp.route("/my/data.json")
 @login_required
 def my_data_json():
-    body = json.dumps(personal_data(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(personal_data(current_account()), ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="du-lieu-cua-toi.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -94,7 +103,7 @@ def my_data_json():
 @bp.route("/my/data/support", methods=["POST"])
 @login_required
 def my_support_withdraw():
-    withdraw_support(current_user)
+    withdraw_support(current_account())
     db.session.commit()
     flash(_("Đã xoá ghi nhận nhu cầu hỗ trợ tiếp cận của bạn."), "success")
     return redirect(url_for("cohorts.my_data"))
