@@ -53,6 +53,10 @@ class User(UserMixin, db.Model):
     # reset, card revocation, role change, lock, erasure); a session signed at another version is
     # refused on the next request, on every process (lms.accounts.principal).
     session_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # Kept from full_name by lms.accounts.names: the name folded for searching, and bytes that sort
+    # in Vietnamese name order, so lists are paged and searched by the database.
+    name_key: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    sort_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
     ward = relationship("Ward")
     group = relationship("ResidentialGroup")
@@ -63,6 +67,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"secret_kind IN {SECRET_KINDS!r}", name="secret_kind"),
         sa.CheckConstraint("birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)", name="birth_year"),
+        sa.Index("ix_user_account_ward_sort", "ward_id", "sort_key", "id"),
     )
 
     @property
@@ -132,3 +137,26 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(sa.DateTime)
     next_allowed_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+
+
+class PersonNameWord(db.Model):
+    """A word of a person's folded name (or a form of their phone number), with their ward: what
+    a search by name or phone looks up on an index (see lms.accounts.names)."""
+
+    __tablename__ = "person_name_word"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[bytes] = mapped_column(sa.LargeBinary(40), primary_key=True)
+    ward_id: Mapped[int | None] = mapped_column(sa.Integer)
+
+    __table_args__ = (
+        sa.Index("ix_person_name_word_ward_word", "ward_id", "word", "user_id"),
+        sa.Index("ix_person_name_word_word", "word", "user_id"),
+    )
+
+
+from lms.accounts import names as _names  # noqa: E402  (keys and words follow every name change)
+
+_names.register()

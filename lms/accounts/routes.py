@@ -135,11 +135,10 @@ def _person_or_404(person_id: int) -> User:
 @bp.route("/people/")
 @role_required("coordinator", "admin")
 def people():
-    query = sa.select(User).order_by(User.full_name)
-    if not current_user.has_role("admin"):
-        query = query.where(User.ward_id == current_user.ward_id)
-    people = db.session.scalars(query).all()
-    return render_template("accounts/people.html", people=people)
+    """The ward's people, a page at a time, filtered and searched (lms.accounts.directory)."""
+    from lms.accounts.directory import people_listing
+
+    return people_listing(current_user)
 
 
 @bp.route("/people/<int:person_id>")

@@ -39,6 +39,8 @@ class Cohort(db.Model):
         sa.ForeignKey("residential_group.id", ondelete="SET NULL"), index=True
     )
     name: Mapped[str] = mapped_column(sa.String(160))
+    # The name folded (lms.cohorts.text.fold), kept by an attribute event, for searching.
+    name_key: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     audience: Mapped[str] = mapped_column(sa.String(16), default="everyone")
     join_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -174,3 +176,8 @@ class PersonErasure(db.Model):
     erased_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"reason IN {ERASURE_REASONS!r}", name="reason"),)
+
+
+from lms.accounts import names as _names  # noqa: E402  (the folded name follows every rename)
+
+_names.register_cohort()

@@ -1,0 +1,208 @@
+"""A ward's people as a coordinator lists and searches them: one page at a time, in Vietnamese
+name order, filtered by residential group, audience (of the cohorts they are in) and status, and
+searched by name (with or without diacritics) or phone on the words index (lms.accounts.names).
+
+Every query is bounded: one COUNT with the filters, and one page of ids read on an index
+(user_account(ward_id, sort_key, id), person_name_word(ward_id, word, user_id)).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lms.accounts.models import PersonNameWord, User, UserRole
+from lms.accounts.names import fold, prefix_range
+from lms.accounts.phone import InvalidPhone, normalise_phone
+from lms.extensions import db
+from lms.paging import PER_PAGE, Page
+
+STATUSES = ("active", "inactive", "erased")
+MAX_TERMS = 6
+_PHONE_LIKE = re.compile(r"[\d\s.+\-()]+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FilterError(ValueError):
+    """A filter value that does not exist (a group of another ward, an unknown status…)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    ward_id: int | None  # None: every ward (an administrator)
+    group_id: int | None = None
+    audience: str | None = None
+    status: str | None = None
+    query: str = ""
+
+
+def _search_condition(ward_id: int | None, query: str):
+    """A condition on User.id for a name or phone search, or None when the query is empty.
+
+    A phone number written in full is looked up by the phone itself; three or more digits match
+    the start or the end of a phone number; words match, each, the start of a word of the name.
+    """
+    from lms.cohorts.text import clean
+
+    query = clean(query)
+    if not query:
+        return None
+    words = sa.select(PersonNameWord.user_id)
+    if ward_id is not None:
+        words = words.where(PersonNameWord.ward_id == ward_id)
+    if _PHONE_LIKE.fullmatch(query):
+        try:
+            return User.phone == normalise_phone(query)
+        except InvalidPhone:
+            pass
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(digits) < 3:
+            return sa.false()
+        ranges = [prefix_range("$" + digits[::-1])]
+        if digits.startswith("0"):
+            ranges.append(prefix_range("#" + digits))
+        return User.id.in_(words.where(sa.or_(*[
+            sa.and_(PersonNameWord.word >= low, PersonNameWord.word < high) for low, high in ranges])))
+    terms = list(dict.fromkeys(_WORD.findall(fold(query))))[:MAX_TERMS]
+    if not terms:
+        return sa.false()
+    # Longest first: usually the rarest, so the database starts from the smallest set.
+    terms.sort(key=len, reverse=True)
+    selects = []
+    for term in terms:
+        low, high = prefix_range(term)
+        selects.append(words.where(PersonNameWord.word >= low, PersonNameWord.word < high))
+    matching = selects[0] if len(selects) == 1 else sa.intersect(*selects)
+    return User.id.in_(matching)
+
+
+def _conditions(filters: PeopleFilter) -> list:
+    conditions = []
+    if filters.ward_id is not None:
+        conditions.append(User.ward_id == filters.ward_id)
+    if filters.group_id:
+        conditions.append(User.group_id == filters.group_id)
+    if filters.status == "active":
+        conditions += [User.erased_at.is_(None), User.is_active_account.is_(True)]
+    elif filters.status == "inactive":
+        conditions += [User.erased_at.is_(None), User.is_active_account.is_(False)]
+    elif filters.status == "erased":
+        conditions.append(User.erased_at.is_not(None))
+    if filters.audience:
+        from lms.cohorts.models import Cohort, Enrollment
+
+        in_audience = (sa.select(Enrollment.user_id).join(Cohort, Cohort.id == Enrollment.cohort_id)
+                       .where(Cohort.audience == filters.audience))
+        if filters.ward_id is not None:
+            in_audience = in_audience.where(Cohort.ward_id == filters.ward_id)
+        conditions.append(User.id.in_(in_audience))
+    search = _search_condition(filters.ward_id, filters.query)
+    if search is not None:
+        conditions.append(search)
+    return conditions
+
+
+def count_people(filters: PeopleFilter) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*_conditions(filters))) or 0
+
+
+def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) -> Page:
+    """One page of people (plain rows: id, name, phone, birth year, group, status) and the count."""
+    from lms.wards.models import ResidentialGroup
+
+    conditions = _conditions(filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions)) or 0
+    offset = (number - 1) * per_page
+    if offset >= total:
+        return Page([], total, number, per_page)
+    # The ids of the page first, on the (ward_id, sort_key, id) index alone; then their rows.
+    ids = db.session.scalars(sa.select(User.id).where(*conditions).order_by(User.sort_key, User.id)
+                             .limit(per_page).offset(offset)).all()
+    rows = db.session.execute(
+        sa.select(User.id, User.full_name, User.phone, User.birth_year, User.is_active_account, User.erased_at,
+                  User.ward_id, ResidentialGroup.name.label("group_name"))
+        .outerjoin(ResidentialGroup, ResidentialGroup.id == User.group_id).where(User.id.in_(ids))
+    ).all() if ids else []
+    roles: dict[int, list[str]] = {}
+    if ids:
+        for uid, role in db.session.execute(sa.select(UserRole.user_id, UserRole.role).where(
+                UserRole.user_id.in_(ids), UserRole.role != "learner").order_by(UserRole.role)):
+            roles.setdefault(uid, []).append(role)
+    by_id = {row.id: row for row in rows}
+    return Page([(by_id[i], roles.get(i, [])) for i in ids if i in by_id], total, number, per_page)
+
+
+def matching_people(ward_id: int, query: str, limit: int = 20, *, exclude_erased: bool = True) -> list[int]:
+    """Ids of a ward's people matching a search, in name order, at most `limit` (for pickers)."""
+    search = _search_condition(ward_id, query)
+    if search is None:
+        return []
+    conditions = [User.ward_id == ward_id, search]
+    if exclude_erased:
+        conditions.append(User.erased_at.is_(None))
+    return list(db.session.scalars(sa.select(User.id).where(*conditions).order_by(User.sort_key, User.id)
+                                   .limit(limit)))
+
+
+# --- the /people/ page ------------------------------------------------------------------------
+
+
+def filter_messages() -> dict[str, str]:
+    from flask_babel import gettext as _
+
+    return {
+        "ward": _("Không có phường/xã này. Hãy chọn lại."),
+        "group": _("Tổ dân phố / thôn này không thuộc phường. Hãy chọn lại trong danh sách."),
+        "audience": _("Không có đối tượng này. Hãy chọn lại trong danh sách."),
+        "status": _("Không có trạng thái này. Hãy chọn lại trong danh sách."),
+    }
+
+
+def people_listing(user):
+    """Read the filters from the query string, check them, and render one page of people."""
+    from flask import render_template, request
+    from flask_babel import format_number
+
+    from lms.cohorts.services import ward_groups
+    from lms.courses.models import AUDIENCES
+    from lms.paging import check_in_range, page_number
+    from lms.wards.models import Ward
+
+    number = page_number()
+    admin = user.has_role("admin")
+    wards = db.session.scalars(sa.select(Ward).order_by(Ward.name)).all() if admin else []
+    error = None
+    ward_id = user.ward_id
+    if admin:
+        ward_id = request.args.get("ward", type=int)
+        if request.args.get("ward") and ward_id not in {w.id for w in wards}:
+            error, ward_id = "ward", None
+    groups = ward_groups(ward_id) if ward_id else []
+    group_id = request.args.get("group", type=int) if request.args.get("group") else None
+    if request.args.get("group") and group_id not in {g.id for g in groups}:
+        error, group_id = error or "group", None
+    audience = request.args.get("audience") or None
+    if audience and audience not in AUDIENCES:
+        error, audience = error or "audience", None
+    status = request.args.get("status") or None
+    if status and status not in STATUSES:
+        error, status = error or "status", None
+    query = (request.args.get("q") or "")[:100]
+    filters = PeopleFilter(ward_id, group_id, audience, status, query)
+    args = {"ward": ward_id if admin else None, "group": group_id, "audience": audience, "status": status,
+            "q": query or None}
+    context = dict(filters=filters, groups=groups, wards=wards, audiences=AUDIENCES, statuses=STATUSES,
+                   args=args, number=format_number, admin=admin)
+    if error:
+        page = Page([], 0, 1)
+        return render_template("accounts/people.html", page=page, error=filter_messages()[error], **context), 400
+    if not admin and ward_id is None:
+        page = Page([], 0, 1)
+    else:
+        page = check_in_range(people_page(filters, number))
+    return render_template("accounts/people.html", page=page, error=None, **context)
