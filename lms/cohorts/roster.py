@@ -1,6 +1,7 @@
 """A cohort's roster: members in Vietnamese order, progress per course, attendance; exports."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -8,11 +9,11 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import User
 from lms.accounts.phone import display_phone
-from lms.cohorts.collation import name_key
 from lms.cohorts.models import Attendance, ClassSession, Cohort, Enrollment
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.extensions import db
-from lms.spreadsheets import csv_bytes, safe_cell, xlsx_bytes
+from lms.paging import PER_PAGE, Page
+from lms.spreadsheets import safe_cell
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.templating import pick
 
@@ -38,22 +39,37 @@ class RosterRow:
     attended: int = 0
 
 
-def _members(cohort: Cohort, group_id: int | None, user_id: int | None):
-    query = (sa.select(Enrollment, User).join(User, User.id == Enrollment.user_id)
-             .where(Enrollment.cohort_id == cohort.id))
+def _member_query(cohort: Cohort, group_id: int | None = None, user_id: int | None = None, query: str = ""):
+    """Members of a cohort (of one group, one person, or matching a search), in roster order."""
+    conditions = [Enrollment.cohort_id == cohort.id]
     if group_id:
-        query = query.where(User.group_id == group_id)
+        conditions.append(User.group_id == group_id)
     if user_id:
-        query = query.where(User.id == user_id)
-    return db.session.execute(query).unique().all()
+        conditions.append(User.id == user_id)
+    if query:
+        from lms.accounts.directory import _search_condition
+
+        search = _search_condition(cohort.ward_id, query)
+        if search is not None:
+            conditions.append(search)
+    return conditions
 
 
-def roster(cohort: Cohort, group_id: int | None = None, user_id: int | None = None) -> list[RosterRow]:
-    """Members (of one residential group, or one person, if asked) with progress and attendance."""
-    pairs = _members(cohort, group_id, user_id)
-    courses = list(cohort.courses)
+def _order():
+    # Erased people last; then Vietnamese name order (user_account.sort_key, lms.accounts.names).
+    return [sa.case((User.erased_at.is_(None), 0), else_=1), User.sort_key, User.id]
+
+
+def _rows(cohort: Cohort, courses: list[Course], user_ids: list[int]) -> list[RosterRow]:
+    """Roster rows of the given members, in the order given, with progress and attendance."""
+    if not user_ids:
+        return []
+    pairs = {user.id: (enrollment, user) for enrollment, user in db.session.execute(
+        sa.select(Enrollment, User).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.cohort_id == cohort.id, Enrollment.user_id.in_(user_ids))
+        .options(sa.orm.selectinload(User.group))
+    ).all()}
     course_ids = [c.id for c in courses]
-    members = sa.select(Enrollment.user_id).where(Enrollment.cohort_id == cohort.id).scalar_subquery()
     totals, done, passed = {}, {}, set()
     if course_ids:
         totals = dict(db.session.execute(
@@ -63,27 +79,73 @@ def roster(cohort: Cohort, group_id: int | None = None, user_id: int | None = No
         done = {(u, c): n for u, c, n in db.session.execute(
             sa.select(LessonProgress.user_id, Lesson.course_id, sa.func.count())
             .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(LessonProgress.user_id.in_(members), LessonProgress.completed_at.is_not(None),
+            .where(LessonProgress.user_id.in_(user_ids), LessonProgress.completed_at.is_not(None),
                    Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None))
             .group_by(LessonProgress.user_id, Lesson.course_id)
         ).all()}
         passed = set(db.session.execute(
             sa.select(QuizAttempt.user_id, Quiz.course_id).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-            .where(QuizAttempt.user_id.in_(members), QuizAttempt.passed.is_(True), Quiz.kind == "final",
+            .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.passed.is_(True), Quiz.kind == "final",
                    Quiz.course_id.in_(course_ids)).distinct()
         ).all())
     attended = dict(db.session.execute(
         sa.select(Attendance.user_id, sa.func.count())
         .join(ClassSession, ClassSession.id == Attendance.class_session_id)
-        .where(ClassSession.cohort_id == cohort.id).group_by(Attendance.user_id)
+        .where(ClassSession.cohort_id == cohort.id, Attendance.user_id.in_(user_ids)).group_by(Attendance.user_id)
     ).all())
     rows = []
-    for enrollment, user in pairs:
-        progress = [CourseProgress(c, done.get((user.id, c.id), 0), totals.get(c.id, 0), (user.id, c.id) in passed)
+    for uid in user_ids:
+        if uid not in pairs:
+            continue
+        enrollment, user = pairs[uid]
+        progress = [CourseProgress(c, done.get((uid, c.id), 0), totals.get(c.id, 0), (uid, c.id) in passed)
                     for c in courses]
-        rows.append(RosterRow(user, enrollment, progress, attended.get(user.id, 0)))
-    rows.sort(key=lambda r: (r.user.erased_at is not None, name_key(r.user.full_name)))
+        rows.append(RosterRow(user, enrollment, progress, attended.get(uid, 0)))
     return rows
+
+
+def _member_ids(cohort: Cohort, group_id: int | None = None, user_id: int | None = None, query: str = "",
+                limit: int | None = None, offset: int = 0) -> list[int]:
+    statement = (sa.select(Enrollment.user_id).join(User, User.id == Enrollment.user_id)
+                 .where(*_member_query(cohort, group_id, user_id, query)).order_by(*_order()))
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
+    return list(db.session.scalars(statement))
+
+
+def roster(cohort: Cohort, group_id: int | None = None, user_id: int | None = None) -> list[RosterRow]:
+    """Members (of one residential group, or one person, if asked) with progress and attendance."""
+    return _rows(cohort, list(cohort.courses), _member_ids(cohort, group_id, user_id))
+
+
+def member_count(cohort: Cohort, group_id: int | None = None, query: str = "") -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Enrollment).join(User, User.id == Enrollment.user_id)
+        .where(*_member_query(cohort, group_id, None, query))
+    ) or 0
+
+
+def roster_page(cohort: Cohort, number: int, group_id: int | None = None, query: str = "",
+                per_page: int = PER_PAGE) -> Page:
+    """One screen of the roster: its members with progress for them only, and the count."""
+    total = member_count(cohort, group_id, query)
+    offset = (number - 1) * per_page
+    if offset >= total:
+        return Page([], total, number, per_page)
+    ids = _member_ids(cohort, group_id, None, query, per_page, offset)
+    return Page(_rows(cohort, list(cohort.courses), ids), total, number, per_page)
+
+
+def iter_roster(cohort: Cohort, group_id: int | None = None, chunk: int = 500) -> Iterator[RosterRow]:
+    """The whole roster in order, read in chunks of `chunk` members (for printing and exports).
+
+    The ordered member ids are read first (one small column, bounded by the cohort's size); then
+    each chunk's people, progress and attendance, so memory stays one chunk deep."""
+    courses = list(cohort.courses)
+    ids = _member_ids(cohort, group_id)
+    for start in range(0, len(ids), chunk):
+        rows = _rows(cohort, courses, ids[start:start + chunk])
+        yield from rows
 
 
 def session_count(cohort: Cohort) -> int:
@@ -92,35 +154,35 @@ def session_count(cohort: Cohort) -> int:
     ) or 0
 
 
-def table(cohort: Cohort, rows: list[RosterRow], *, full: bool) -> tuple[list[str], list[list]]:
-    """Headings and cells of the export; `full` adds what only coordinators may see."""
-    headings = [_("STT"), _("Họ và tên"), _("Số điện thoại")]
+def headings(cohort: Cohort, *, full: bool) -> list[str]:
+    """Headings of the export; `full` adds what only coordinators may see."""
+    names = [_("STT"), _("Họ và tên"), _("Số điện thoại")]
     if full:
-        headings += [_("Năm sinh"), _("Tổ dân phố / thôn"), _("Cần hỗ trợ tiếp cận"), _("Ghi danh ngày")]
+        names += [_("Năm sinh"), _("Tổ dân phố / thôn"), _("Cần hỗ trợ tiếp cận"), _("Ghi danh ngày")]
     for course in cohort.courses:
         title = pick(course.title)
-        headings += [_("%(course)s: bài đã học", course=title), _("%(course)s: số bài", course=title),
-                     _("%(course)s: hoàn thành", course=title)]
-    headings += [_("Số buổi có mặt"), _("Số buổi học")]
+        names += [_("%(course)s: bài đã học", course=title), _("%(course)s: số bài", course=title),
+                  _("%(course)s: hoàn thành", course=title)]
+    return names + [_("Số buổi có mặt"), _("Số buổi học")]
+
+
+def cells(cohort: Cohort, rows: Iterable[RosterRow], *, full: bool) -> Iterator[list]:
+    """One list of cell values per row, in the order of `headings`; text never runs as a formula."""
     sessions = session_count(cohort)
-    cells = []
+    yes, no = _("Có"), _("Chưa")
     for number, row in enumerate(rows, start=1):
         user = row.user
         line = [number, safe_cell(user.full_name), display_phone(user.phone)]
         if full:
             line += [user.birth_year, safe_cell(user.group.name) if user.group else "",
-                     _("Có") if user.needs_accessibility_support else "",
+                     yes if user.needs_accessibility_support else "",
                      row.enrollment.enrolled_at.strftime("%d/%m/%Y")]
         for p in row.progress:
-            line += [p.done, p.total, _("Có") if p.completed else _("Chưa")]
+            line += [p.done, p.total, yes if p.completed else no]
         line += [row.attended, sessions]
-        cells.append(line)
-    return headings, cells
+        yield line
 
 
-def export_csv(headings: list[str], cells: list[list]) -> bytes:
-    return csv_bytes(headings, cells)
-
-
-def export_xlsx(title: str, headings: list[str], cells: list[list]) -> bytes:
-    return xlsx_bytes(title, headings, cells)
+def table(cohort: Cohort, rows: Iterable[RosterRow], *, full: bool) -> tuple[list[str], list[list]]:
+    """Headings and cells of the export, all in memory (small rosters, tests)."""
+    return headings(cohort, full=full), list(cells(cohort, rows, full=full))

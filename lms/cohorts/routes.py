@@ -1,6 +1,8 @@
 """Thin views: the cohorts list, creating and editing a cohort, enrolling people one by one."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +30,7 @@ from lms.web import public_url_or_none, render, role_required
 from lms.wards.models import Ward
 
 STAFF = ("coordinator", "admin", "instructor")
+VIETNAM_OFFSET = timedelta(hours=7)  # no daylight saving: today in Vietnam is a fixed shift from UTC
 
 
 def _fill_choices(form: CohortForm, ward_id: int | None) -> None:
@@ -48,9 +51,44 @@ def _fill_choices(form: CohortForm, ward_id: int | None) -> None:
 @bp.route("/cohorts/")
 @role_required(*STAFF)
 def index():
-    cohorts = cohorts_for(current_user)
-    counts = {c.id: member_count(c) for c in cohorts}
-    return render_template("cohorts/index.html", cohorts=cohorts, counts=counts)
+    """The cohorts one may open, a page at a time, filtered and searched (lms.cohorts.listing)."""
+    from flask_babel import format_number
+
+    from lms.cohorts.listing import STATUSES, CohortFilter, cohorts_page
+    from lms.courses.models import AUDIENCES
+    from lms.paging import Page, check_in_range, page_number
+    from lms.timeutil import utcnow
+
+    number = page_number()
+    admin = current_user.has_role("admin")
+    wards = db.session.scalars(sa.select(Ward).order_by(Ward.name)).all() if admin else []
+    ward_id = current_user.ward_id
+    error = None
+    if admin:
+        ward_id = request.args.get("ward", type=int)
+        if request.args.get("ward") and ward_id not in {w.id for w in wards}:
+            error, ward_id = _("Không có phường/xã này. Hãy chọn lại."), None
+    groups = ward_groups(ward_id) if ward_id else []
+    group_id = request.args.get("group", type=int) if request.args.get("group") else None
+    if request.args.get("group") and group_id not in {g.id for g in groups}:
+        error = error or _("Tổ dân phố / thôn này không thuộc phường. Hãy chọn lại trong danh sách.")
+        group_id = None
+    audience = request.args.get("audience") or None
+    if audience and audience not in AUDIENCES:
+        error, audience = error or _("Không có đối tượng này. Hãy chọn lại trong danh sách."), None
+    status = request.args.get("status") or None
+    if status and status not in STATUSES:
+        error, status = error or _("Không có trạng thái này. Hãy chọn lại trong danh sách."), None
+    query = (request.args.get("q") or "")[:100]
+    filters = CohortFilter(ward_id if admin else None, group_id, audience, status, query)
+    args = {"ward": ward_id if admin else None, "group": group_id, "audience": audience, "status": status,
+            "q": query or None}
+    context = dict(filters=filters, groups=groups, wards=wards, audiences=AUDIENCES, statuses=STATUSES, args=args,
+                   number=format_number, admin=admin, error=error)
+    if error:
+        return render_template("cohorts/index.html", page=Page([], 0, 1), **context), 400
+    page = check_in_range(cohorts_page(current_user, filters, number, (utcnow() + VIETNAM_OFFSET).date()))
+    return render_template("cohorts/index.html", page=page, **context)
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])

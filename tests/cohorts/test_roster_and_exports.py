@@ -65,8 +65,10 @@ def test_filter_by_residential_group(client, auth, world, class_of_three):
     page = client.get(f"/cohorts/{world.cohort.id}/roster",
                       query_string={"group": world.ward.groups[1].id}).get_data(as_text=True)
     assert "Phạm Thị Ánh" in page and "Nguyễn Thị Lan" not in page
-    everyone = client.get(f"/cohorts/{world.cohort.id}/roster", query_string={"group": "999999"})
-    assert "Nguyễn Thị Lan" in everyone.get_data(as_text=True)
+    unknown = client.get(f"/cohorts/{world.cohort.id}/roster", query_string={"group": "999999"})
+    assert unknown.status_code == 400
+    assert "Tổ dân phố / thôn này không thuộc phường" in unknown.get_data(as_text=True)
+    assert "Nguyễn Thị Lan" not in unknown.get_data(as_text=True)
 
 
 def test_xlsx_export_has_numbers_as_numbers(client, auth, world, class_of_three):
