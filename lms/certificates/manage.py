@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from lms.accounts.models import User
 from lms.audit.services import entries_for
 from lms.certificates import bp
-from lms.certificates.export import attestation_rows, to_csv, to_xlsx
+from lms.certificates.export import csv_download, xlsx_download
 from lms.certificates.forms import AttestForm, ExportForm, RevokeForm
 from lms.certificates.models import STATUSES, Certificate
 from lms.certificates.pdf import render_pdf
@@ -143,17 +143,11 @@ def export():
         return render_template("certificates/export.html", form=form, is_admin=is_admin), 422
     ward = db.session.get(Ward, ward_id)
     start, end = form.start.parsed, form.end.parsed
-    records = attestation_rows(ward.id, start, end)
     stem = f"danh-sach-chung-nhan-{start:%Y%m%d}-{end:%Y%m%d}"
+    # Sent as it is written (CSV row by row; XLSX from a temporary file): never whole in memory.
     if form.format.data == "csv":
-        body, mimetype, name = to_csv(records), "text/csv; charset=utf-8", f"{stem}.csv"
-    else:
-        body = to_xlsx(records, _("Chứng nhận"))
-        mimetype, name = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{stem}.xlsx"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+        return csv_download(f"{stem}.csv", ward.id, start, end)
+    return xlsx_download(f"{stem}.xlsx", ward.id, start, end, _("Chứng nhận"))
 
 
 # --- cohorts: batch printing and in-person attestation --------------------------------------
