@@ -14,6 +14,7 @@ from flask import current_app
 
 from lms.accounts import policy
 from lms.accounts.models import User, UserRole
+from lms.accounts.names import index_people, name_keys
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.cohorts.models import Cohort, Enrollment, StagedImport
 from lms.cohorts.sheets import Sheet, SheetError
@@ -380,7 +381,11 @@ def _create_people(rows: list[dict], cohort: Cohort, now: datetime, support_cons
         "accessibility_consent_at": now if row["support"] and support_consent else None,
         "is_active_account": True, "failed_logins": 0, "created_at": now,
     } for row in rows]
+    # A bulk insert bypasses the ORM's events: the name keys and words are written here.
+    for value in values:
+        value["name_key"], value["sort_key"] = name_keys(value["full_name"])
     created = db.session.scalars(sa.insert(User).returning(User, sort_by_parameter_order=True), values).all()
     db.session.execute(sa.insert(UserRole), [{"user_id": u.id, "role": "learner", "granted_at": now}
                                              for u in created])
+    index_people(db.session.connection(), [(u.id, u.ward_id, u.full_name, u.phone, False) for u in created])
     return list(created)

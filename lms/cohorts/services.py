@@ -162,30 +162,23 @@ def is_member(cohort: Cohort, user_id: int) -> bool:
 
 
 def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
-    """People of a ward matching a phone number (or its last digits) or a name typed with or
-    without diacritics; the ones whose diacritics match exactly come first."""
+    """People of a ward matching a phone number (in full, or its first or last digits) or a name
+    typed with or without diacritics (each word typed starts a word of the name), looked up on the
+    words index (lms.accounts.directory); those whose diacritics match exactly come first, then
+    Vietnamese name order."""
+    from lms.accounts.directory import matching_people
+
     query = clean(query)
     if not query:
         return []
-    base = sa.select(User).where(User.ward_id == ward_id, User.erased_at.is_(None))
-    if _PHONE_LIKE.fullmatch(query):
-        try:
-            return db.session.scalars(base.where(User.phone == normalise_phone(query))).unique().all()
-        except InvalidPhone:
-            pass
-        digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
-        if len(digits) < 3:
-            return []
-        found = db.session.scalars(base.where(User.phone.contains(digits, autoescape=True)).limit(limit)).unique().all()
-        return sort_by_name(found)
-    rows = db.session.execute(sa.select(User.id, User.full_name).where(
-        User.ward_id == ward_id, User.erased_at.is_(None))).all()
+    ids = matching_people(ward_id, query, limit=limit * 5)
+    if not ids:
+        return []
+    names = dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
     exact = query.casefold()
-    hits = [(0 if exact in name.casefold() else 1, name, uid) for uid, name in rows if matches(query, name)]
-    hits.sort(key=lambda h: (h[0], name_key(h[1])))
-    ids = [uid for _, _, uid in hits[:limit]]
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
-    return [people[i] for i in ids]
+    ranked = sorted((i for i in ids if i in names), key=lambda i: 0 if exact in names[i].casefold() else 1)[:limit]
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ranked))).unique()}
+    return [people[i] for i in ranked if i in people]
 
 
 def record_consent(user: User, consent: bool) -> None:
