@@ -55,7 +55,7 @@ def test_the_published_list_is_a_signed_credential_with_revoked_and_withdrawn_bi
     assert not status_list.bit(bits, issued.status_index)
 
     coordinator = make_user(("coordinator",), ward=issued.ward)
-    revoke(issued, coordinator, "Cấp nhầm")
+    revoke(issued, coordinator, "issued_in_error")
     db.session.commit()
     bits = status_list.decode(_payload(client.get(url).get_data(as_text=True))["credentialSubject"]["encodedList"])
     assert status_list.bit(bits, issued.status_index) and not status_list.bit(bits, second.status_index)

@@ -148,7 +148,7 @@ def test_a_revoked_certificate_fails_against_the_status_list(app, files, issued,
 
     assert run(app, files["jwt"], "--status-list", files["status"]).exit_code == 0
     coordinator = make_user(("coordinator",), ward=issued.ward, name="Trần Thị Thu Hà")
-    revoke(issued, coordinator, "Cấp nhầm người")
+    revoke(issued, coordinator, "issued_in_error", "Cấp nhầm người")
     db.session.commit()
     fresh = _write(tmp_path, "status-now.jwt", client.get(f"/credentials/issuers/{issued.ward_id}/status").get_data(
         as_text=True))

@@ -30,14 +30,16 @@ def test_the_learner_may_choose_to_show_the_full_name(client, issued):
     assert "Nguyễn Thị Lan" in text and "1956" not in text
 
 
-def test_a_revoked_certificate_shows_the_date_and_reason(client, issued, make_user):
+def test_a_revoked_certificate_shows_the_date_and_only_the_fixed_reason(client, issued, make_user):
+    """The private note never reaches the public page: it once carried names and phone numbers."""
     coordinator = make_user(("coordinator",), ward=issued.ward, name="Trần Thị Thu Hà")
-    revoke(issued, coordinator, "Cấp nhầm: người học chưa làm bài kiểm tra")
+    revoke(issued, coordinator, "learner_request", "Nguyễn Thị Lan (0900000101) nhờ thu hồi")
     db.session.commit()
     response, text = page(client, f"/verify/{display_code(issued.code)}")
     assert response.status_code == 200
     assert "Chứng nhận đã bị thu hồi" in text and "Chứng nhận hợp lệ" not in text
-    assert "Cấp nhầm: người học chưa làm bài kiểm tra" in text
+    assert "Lý do: Người học yêu cầu" in text
+    assert "nhờ thu hồi" not in text and "0900000101" not in text
     assert issued.revoked_at.strftime("%d/%m/%Y")[:2] in text
     assert "Trần Thị Thu Hà" not in text
 

@@ -71,11 +71,13 @@ def test_an_instructor_attests_then_a_coordinator_revokes_and_exports(live, proj
     assert_accessible(office)
     office.get_by_role("link", name="Thu hồi chứng nhận").click()
     assert_accessible(office)
-    office.get_by_label("Lý do thu hồi").fill("Giảng viên xác nhận nhầm người")
+    office.get_by_label("Cấp nhầm").check()
+    office.get_by_label("Ghi chú riêng (không bắt buộc)").fill("Giảng viên xác nhận nhầm người")
     office.get_by_label("Tôi hiểu: sau khi thu hồi, trang kiểm tra sẽ báo chứng nhận này không còn hiệu lực.").check()
     office.get_by_role("button", name="Thu hồi chứng nhận").click()
     assert "Chứng nhận đã bị thu hồi" in office.locator(".cert-status").inner_text()
-    assert "Giảng viên xác nhận nhầm người" in office.content()
+    assert "Lý do: Cấp nhầm" in office.locator(".cert-status").inner_text()
+    assert "Giảng viên xác nhận nhầm người" in office.content()  # the ward's staff see the private note
     assert_accessible(office)
 
     office.goto(live("/certificates/manage/export"))
