@@ -61,10 +61,16 @@ class VerifyForm(_GetForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Lý do thu hồi"),
-        validators=[DataRequired(_l("Hãy ghi lý do thu hồi.")),
-                    Length(max=500, message=_l("Lý do dài quá 500 ký tự."))],
+    # The public reason is one of a fixed list (certificates.manage.REVOKE_REASONS); choices are
+    # filled by the view in the reader's language.
+    reason_code = RadioField(
+        _l("Lý do thu hồi (hiện công khai)"),
+        choices=[],
+        validators=[InputRequired(_l("Hãy chọn lý do thu hồi."))],
+    )
+    note = TextAreaField(
+        _l("Ghi chú riêng (không bắt buộc)"),
+        validators=[Length(max=500, message=_l("Ghi chú dài quá 500 ký tự."))],
         render_kw={"rows": 3},
     )
     confirm = BooleanField(

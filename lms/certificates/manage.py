@@ -13,7 +13,7 @@ from lms.audit.services import entries_for
 from lms.certificates import bp
 from lms.certificates.export import csv_download, xlsx_download
 from lms.certificates.forms import AttestForm, ExportForm, RevokeForm
-from lms.certificates.models import STATUSES, Certificate
+from lms.certificates.models import REVOKE_REASON_CODES, STATUSES, Certificate
 from lms.certificates.pdf import render_pdf
 from lms.certificates.services import (
     CertificateError,
@@ -34,9 +34,25 @@ from lms.templating import pick
 from lms.wards.models import Ward
 from lms.web import require_public_base, role_required
 
+# The public reasons for revoking, in the reader's language; nothing typed freely is ever public.
+REVOKE_REASONS = {
+    "issued_in_error": lambda: _("Cấp nhầm"),
+    "fraud": lambda: _("Gian lận"),
+    "learner_request": lambda: _("Người học yêu cầu"),
+    "other": lambda: _("Lý do khác"),
+}
+assert tuple(REVOKE_REASONS) == REVOKE_REASON_CODES
+
+
+@bp.app_template_global()
+def revoke_reason_label(code: str | None) -> str:
+    """The public label of a revocation; one revoked before the list existed says "other"."""
+    return REVOKE_REASONS.get(code or "other", REVOKE_REASONS["other"])()
+
+
 MESSAGES = {
-    "reason_required": lambda: _("Hãy ghi lý do thu hồi."),
-    "reason_long": lambda: _("Lý do dài quá 500 ký tự."),
+    "reason_required": lambda: _("Hãy chọn lý do thu hồi."),
+    "reason_long": lambda: _("Ghi chú dài quá 500 ký tự."),
     "already_revoked": lambda: _("Chứng nhận này đã bị thu hồi từ trước."),
     "withdrawn": lambda: _("Chứng nhận này đã được rút lại vì người học đã xoá dữ liệu."),
     "not_member": lambda: _("Người này không phải học viên của lớp."),
@@ -97,17 +113,19 @@ def manage_detail(certificate_id: int):
 def revoke_certificate(certificate_id: int):
     certificate = _managed_or_404(certificate_id)
     form = RevokeForm()
+    form.reason_code.choices = [SelectChoice(code, label()) for code, label in REVOKE_REASONS.items()]
     status = 200
     if certificate.status != "valid":
         flash(MESSAGES["already_revoked" if certificate.status == "revoked" else "withdrawn"](), "info")
         return redirect(url_for("certificates.manage_detail", certificate_id=certificate.id))
     if form.validate_on_submit():
         try:
-            revoke(certificate, current_user, form.reason.data)
+            revoke(certificate, current_user, form.reason_code.data, form.note.data)
         except CertificateError as exc:
             db.session.rollback()
             if exc.code.startswith("reason"):
-                form.reason.errors.append(MESSAGES[exc.code]())
+                target = form.note if exc.code == "reason_long" else form.reason_code
+                target.errors = list(target.errors) + [MESSAGES[exc.code]()]
                 status = 422
             else:
                 flash(MESSAGES[exc.code](), "info")

@@ -11,6 +11,8 @@ from lms.timeutil import utcnow
 
 METHODS = ("online", "in_person")
 STATUSES = ("valid", "revoked", "withdrawn")
+# Why a certificate was revoked, as the public verify page says it (labels: certificates.manage).
+REVOKE_REASON_CODES = ("issued_in_error", "fraud", "learner_request", "other")
 ASSESSMENT_KINDS = ("live", "paper")
 
 

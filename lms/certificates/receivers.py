@@ -7,7 +7,7 @@ import logging
 import sqlalchemy as sa
 
 from lms.certificates.codes import display_code
-from lms.certificates.services import certificates_of, issue_if_completed, withdraw_all
+from lms.certificates.services import certificates_of, forget_notes, issue_if_completed, withdraw_all
 from lms.cohorts.signals import personal_data_requested
 from lms.extensions import db
 from lms.signals import course_progress_changed, person_erased
@@ -43,6 +43,7 @@ def withdraw_when_erased(sender, user=None, actor=None, **extra):
             .where(PersonErasure.user_id == user.id)
         )
     withdraw_all(user, actor=actor)
+    forget_notes(user, extra.get("former"))
 
 
 @personal_data_requested.connect

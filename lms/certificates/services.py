@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.models import User
 from lms.audit.services import record
 from lms.certificates.codes import new_code, normalise_code
-from lms.certificates.models import ASSESSMENT_KINDS, Certificate
+from lms.certificates.models import ASSESSMENT_KINDS, REVOKE_REASON_CODES, Certificate
 from lms.certificates.status_list import capacity_for
 from lms.cohorts.models import Cohort, Enrollment, cohort_course, cohort_instructor
 from lms.courses.models import Course
@@ -233,12 +233,14 @@ def attest_in_person(instructor: User, cohort: Cohort, learner: User, course: Co
 # --- changing status ---------------------------------------------------------------------
 
 
-def revoke(certificate: Certificate, by: User, reason: str) -> Certificate:
-    """A coordinator withdraws the ward's recognition; the reason is shown on the verify page."""
-    reason = " ".join((reason or "").split())
-    if not reason:
+def revoke(certificate: Certificate, by: User, code: str, note: str | None = None) -> Certificate:
+    """A coordinator withdraws the ward's recognition. The verify page shows only the reason's
+    fixed label (`code`, one of REVOKE_REASON_CODES): free text typed there once carried names and
+    phone numbers to the public. `note` is private to the ward's staff and scrubbed on erasure."""
+    if code not in REVOKE_REASON_CODES:
         raise CertificateError("reason_required")
-    if len(reason) > 500:
+    note = " ".join((note or "").split()) or None
+    if note and len(note) > 500:
         raise CertificateError("reason_long")
     if certificate.status == "revoked":
         raise CertificateError("already_revoked")
@@ -249,13 +251,35 @@ def revoke(certificate: Certificate, by: User, reason: str) -> Certificate:
     # Conditional UPDATE: of two coordinators revoking at once, only one is recorded.
     changed = db.session.execute(
         table.update().where(table.c.id == certificate.id, table.c.status == "valid")
-        .values(status="revoked", revoked_at=now, revoked_by_id=by.id, revoke_reason=reason)
+        .values(status="revoked", revoked_at=now, revoked_by_id=by.id, revoke_reason_code=code, revoke_reason=note)
     ).rowcount
     db.session.refresh(certificate)
     if not changed:
         raise CertificateError("already_revoked")
-    record(by, "certificate.revoked", certificate, reason=reason, code=certificate.code)
+    record(by, "certificate.revoked", certificate, reason_code=code, note=note, code=certificate.code)
     return certificate
+
+
+def forget_notes(user: User, former=None) -> None:
+    """Erasure: the private notes typed about this person's certificates go, from the
+    certificates and from their audit entries (the fixed reason and the dates stay); a note on
+    anyone else's certificate that names them or gives their number loses those words."""
+    from lms.audit.models import AuditLog
+    from lms.audit.scrub import drop_notes, scrub
+
+    ids = sa.select(Certificate.id).where(Certificate.user_id == user.id)
+    db.session.execute(sa.update(Certificate).where(Certificate.id.in_(ids)).values(revoke_reason=None)
+                       .execution_options(synchronize_session="fetch"))
+    drop_notes(sa.select(AuditLog.id).where(AuditLog.target_type == Certificate.__tablename__,
+                                            AuditLog.target_id.in_(ids)))
+    if former is None:
+        return
+    for certificate_id, note in db.session.execute(
+            sa.select(Certificate.id, Certificate.revoke_reason).where(Certificate.revoke_reason.is_not(None))).all():
+        cleaned = scrub(note, former)
+        if cleaned != note:
+            db.session.execute(sa.update(Certificate).where(Certificate.id == certificate_id)
+                               .values(revoke_reason=cleaned).execution_options(synchronize_session="fetch"))
 
 
 def withdraw_all(user: User, actor: User | None = None) -> int:

@@ -274,11 +274,18 @@ def summarise(rows: list[dict]) -> dict[str, int]:
     return counts
 
 
+def purge_expired_imports() -> int:
+    """Delete previews past their time, confirmed or not (STAGE_HOURS): the people's rows in them
+    are not kept waiting. Run on every upload and every erasure."""
+    return db.session.execute(sa.delete(StagedImport).where(StagedImport.expires_at < utcnow())
+                              .execution_options(synchronize_session=False)).rowcount
+
+
 def stage_import(cohort: Cohort, owner: User, filename: str, sheet: Sheet) -> StagedImport:
     """Check a sheet and keep the result for the owner to confirm; raises SheetError when unreadable."""
     rows = check_rows(sheet, cohort)
     now = utcnow()
-    db.session.execute(sa.delete(StagedImport).where(StagedImport.expires_at < now))
+    purge_expired_imports()
     staged = StagedImport(
         key=secrets.token_urlsafe(24), cohort_id=cohort.id, ward_id=cohort.ward_id, owner_id=owner.id,
         filename=clean(filename)[:255] or "-", rows=rows, expires_at=now + timedelta(hours=STAGE_HOURS),

@@ -12,10 +12,12 @@ from flask import current_app
 
 from lms.accounts.models import User, UserRole
 from lms.accounts.phone import display_phone
+from lms.audit.scrub import Former, forget_in_audit, mentions
 from lms.accounts.signins import end_all_sessions
 from lms.cohorts.cards import revoke_person_cards
 from lms.cohorts.models import (Attendance, ClassSession, Cohort, Enrollment, PersonErasure, SignInToken,
                                 StagedImport, cohort_instructor)
+from lms.cohorts.importing import purge_expired_imports
 from lms.cohorts.services import CohortError
 from lms.cohorts.signals import personal_data_requested
 from lms.courses.models import Lesson, LessonProgress
@@ -117,7 +119,9 @@ def erase_person(person: User, *, by: User, reason: str) -> PersonErasure:
     if problem:
         raise CohortError(problem)
     now = utcnow()
-    _forget_pending_imports(person)
+    former = Former(person.full_name, person.phone)  # only for cleaning text others typed; not kept
+    purge_expired_imports()
+    _forget_pending_imports(former)
     person.full_name = ERASED_NAME
     person.phone = None
     person.email = None
@@ -143,21 +147,31 @@ def erase_person(person: User, *, by: User, reason: str) -> PersonErasure:
                            erased_at=now)
     db.session.add(record)
     db.session.flush()
-    person_erased.send(current_app._get_current_object(), user=person, actor=by)
+    person_erased.send(current_app._get_current_object(), user=person, actor=by, former=former)
+    # Audit entries anyone wrote: the person's name and number, in whatever form, go.
+    forget_in_audit(former)
     db.session.flush()
     return record
 
 
-def _forget_pending_imports(person: User) -> None:
-    """A preview still waiting for confirmation may hold the person's row: drop that preview."""
-    if not person.phone or person.ward_id is None:
+def _forget_pending_imports(former: Former) -> None:
+    """Previews waiting for confirmation, in every ward, may hold the person's row: take it out
+    (the rest of the preview stays). A row is theirs when its number is theirs, however typed."""
+    if not former.phone:
         return
-    pending = db.session.scalars(sa.select(StagedImport).where(
-        StagedImport.ward_id == person.ward_id, StagedImport.confirmed_at.is_(None))).all()
-    for staged in pending:
-        if any(row.get("phone") == person.phone for row in staged.rows):
-            db.session.delete(staged)
+    for staged in db.session.scalars(sa.select(StagedImport).where(StagedImport.confirmed_at.is_(None))):
+        rows = staged.rows or []
+        kept = [row for row in rows if not _row_is(row, former)]
+        if len(kept) != len(rows):
+            staged.rows = kept
     db.session.flush()
+
+
+def _row_is(row: dict, former: Former) -> bool:
+    if row.get("phone") == former.phone:
+        return True
+    return any(isinstance(value, str) and mentions(value, former)
+               for key, value in row.items() if key in ("phone", "phone_text"))
 
 
 def erasure_of(person: User) -> PersonErasure | None:

@@ -14,10 +14,10 @@ def _on_households_named(sender, cohort, households, **extra):
     name_households(cohort.ward_id, households)
 
 
-def _on_person_erased(sender, user, **extra):
+def _on_person_erased(sender, user, former=None, **extra):
     from lms.households.services import forget_person
 
-    forget_person(user)
+    forget_person(user, former)
 
 
 def _on_personal_data(sender, user, **extra):

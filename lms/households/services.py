@@ -233,11 +233,38 @@ def mentors_overview(ward_id: int) -> list[MentorRow]:
     return result
 
 
-def forget_person(user: User) -> None:
-    """An erased person leaves their household and every mentorship."""
+NEUTRAL_HOUSEHOLD = "Hộ gia đình #{id}"
+
+
+def forget_person(user: User, former=None) -> None:
+    """An erased person leaves their household and every mentorship. A household named after them
+    ("Hộ bà Nguyễn Thị Lan", or "Nhà bà Lan" when they lived there) is renamed "Hộ gia đình #<id>":
+    its other members keep their household, and the name stops pointing at the person."""
+    if former is not None and former.name:
+        _rename_households_named_after(user, former)
     db.session.execute(sa.delete(HouseholdMember).where(HouseholdMember.user_id == user.id))
     db.session.execute(sa.delete(Mentorship).where(
         sa.or_(Mentorship.mentor_id == user.id, Mentorship.mentee_id == user.id)))
+    db.session.flush()
+
+
+def _rename_households_named_after(user: User, former) -> None:
+    import re
+
+    from lms.audit.scrub import mentions
+
+    home_id = db.session.scalar(sa.select(HouseholdMember.household_id).where(HouseholdMember.user_id == user.id))
+    given = fold(former.name).split()[-1] if fold(former.name).split() else ""
+    own_word = re.compile(rf"(?<!\w){re.escape(given)}(?!\w)") if given else None
+    query = sa.select(Household)
+    if user.ward_id is not None:
+        query = query.where(sa.or_(Household.ward_id == user.ward_id, Household.id == home_id))
+    for household in db.session.scalars(query):
+        by_full_name = mentions(household.name, former)
+        by_given_name = household.id == home_id and own_word is not None and own_word.search(household.name_key)
+        if by_full_name or by_given_name:
+            household.name = NEUTRAL_HOUSEHOLD.format(id=household.id)
+            household.name_key = fold(household.name)
     db.session.flush()
 
 
