@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
@@ -60,35 +62,123 @@ def xlsx_bytes(title: str, headings: Sequence[str], rows: Iterable[Sequence],
 
 def xlsx_file(title: str, headings: Sequence[str], rows: Iterable[Sequence],
               widths: Sequence[int] | None = None):
-    """A write-only workbook written to a temporary file (deleted when closed), rewound; numbers
-    stay numbers. openpyxl's write-only mode keeps no cells in memory."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """One sheet (bold, frozen heading row; numbers stay numbers) written row by row into a
+    temporary file (deleted when closed), rewound.
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(title))
-    for index, width in enumerate(widths or (), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for text in headings:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row if isinstance(row, list) else list(row))
+    Written directly as SpreadsheetML, streamed into the zip: openpyxl's write-only mode keeps no
+    cells in memory either, but without lxml it spends about 10 µs a cell serialising them, so
+    30,000 certificates (300,000 cells) took 2.7 s; this writer takes about 1 µs a cell. openpyxl
+    still reads every file in the tests."""
     handle = tempfile.TemporaryFile()
     try:
-        workbook.save(handle)
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for name, text in _XLSX_PARTS.items():
+                archive.writestr(name, text)
+            archive.writestr("xl/workbook.xml", _WORKBOOK.format(name=_xml_attr(sheet_title(title))))
+            with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+                _write_sheet(sheet, headings, rows, widths)
         handle.seek(0)
     except BaseException:
         handle.close()
         raise
     return handle
+
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XLSX_PARTS = {
+    "[Content_Types].xml": _XML + (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '</Types>'),
+    "_rels/.rels": _XML + (
+        f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": _XML + (
+        f'<Relationships xmlns="{_PKG}">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+    # Style 0: plain; style 1: bold (the heading row).
+    "xl/styles.xml": _XML + (
+        f'<styleSheet xmlns="{_NS}">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '</styleSheet>'),
+}
+_WORKBOOK = _XML + (f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>'
+                    '<sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+# Characters XML 1.0 cannot hold at all (control characters other than tab and line breaks).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_XML.sub("", text)
+
+
+def _xml_attr(value: str) -> str:
+    return _xml_text(value).replace('"', "&quot;")
+
+
+def _column(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell(ref: str, value, style: str = "") -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+    text = _xml_text(value if isinstance(value, str) else str(value))
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _write_sheet(out, headings: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] | None) -> None:
+    parts = [_XML, f'<worksheet xmlns="{_NS}"><sheetViews><sheetView workbookViewId="0">'
+             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>']
+    if widths:
+        parts.append("<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                                        for i, w in enumerate(widths, start=1)) + "</cols>")
+    parts.append('<sheetData><row r="1">')
+    parts += [_cell(f"{_column(i)}1", text, ' s="1"') for i, text in enumerate(headings, start=1)]
+    parts.append("</row>")
+    letters = [_column(i) for i in range(1, len(headings) + 1)]
+    number = 1
+    for row in rows:
+        number += 1
+        if len(letters) < len(row):
+            letters = [_column(i) for i in range(1, len(row) + 1)]
+        line = "".join([_cell(f"{letter}{number}", value) for letter, value in zip(letters, row)])
+        parts.append(f'<row r="{number}">{line}</row>')
+        if len(parts) >= 500:
+            out.write("".join(parts).encode("utf-8"))
+            parts = []
+    parts.append("</sheetData></worksheet>")
+    out.write("".join(parts).encode("utf-8"))
 
 
 def _attachment(response, filename: str):
