@@ -14,7 +14,7 @@ from lms.cohorts.collation import sort_by_name
 from lms.cohorts.importing import find_staged
 from lms.errors import render_error
 from lms.extensions import db, limiter
-from lms.web import public_url, require_public_base, role_required
+from lms.web import database_id, public_url, require_public_base, role_required
 
 
 @bp.route("/cohorts/<int:cohort_id>/cards", methods=["POST"])
@@ -23,7 +23,7 @@ def print_cards(cohort_id: int):
     """Issue fresh cards and show them ready to print; the links exist only in this page."""
     cohort = cohort_or_404(cohort_id)
     require_public_base()  # before any card is issued: the printed links need the configured address
-    chosen = request.form.getlist("user_id", type=int)
+    chosen = request.form.getlist("user_id", type=database_id)
     import_key = request.form.get("import_key")
     if import_key:
         staged = find_staged(cohort, current_user, import_key)

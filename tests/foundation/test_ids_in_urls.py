@@ -93,3 +93,16 @@ def test_a_huge_id_in_a_form_field_is_refused_not_a_crash(client, auth, make_use
     response = client.post("/certificates/name-display", data={"display": "full", "certificate_id": HUGE})
     assert response.status_code == 302
     assert response.headers["Location"] == "/certificates/"
+
+
+def test_a_huge_person_id_on_the_card_form_is_refused_not_a_crash(client, auth, make_user, make_ward):
+    from lms.cohorts.services import create_cohort
+    from lms.extensions import db
+
+    ward = make_ward()
+    coordinator = make_user(("coordinator",), ward=ward)
+    cohort = create_cohort(ward_id=ward.id, name="Lớp thử", audience="everyone")
+    db.session.commit()
+    auth.login(coordinator)
+    response = client.post(f"/cohorts/{cohort.id}/cards", data={"user_id": [HUGE]})
+    assert response.status_code == 302  # the number is dropped: nobody to print for
