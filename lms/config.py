@@ -71,6 +71,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+    # "Remember me" on a sign-in: a token per sign-in, kept (hashed) this long (lms.accounts.signins).
+    REMEMBER_COOKIE_DURATION = int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")) * 24 * 3600
     PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "1000"))  # pages kept per process (lms.pagecache)
     SESSION_REFRESH_AFTER = 24 * 3600  # renew the session cookie at most once a day (lms.sessions)
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024

@@ -80,3 +80,31 @@ def test_a_forged_copy_of_a_remembered_cookie_is_still_ignored(client, auth, mak
     client.set_cookie("session", f"{payload}.{stamp}.{signature[::-1]}")
     response = client.get("/my-learning")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_cookie_read_twice_is_refused_once_its_sign_in_has_ended(app, client, auth, make_user):
+    """The same cookie twice in a row (any per-process shortcut has seen it), then its sign-in ends
+    on another device: the next request with it is refused all the same."""
+    auth.login(make_user())
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/my-learning").status_code == 200
+    assert copy.get("/my-learning").status_code == 200
+    assert client.post("/account/devices/end-all").status_code == 302
+    response = copy.get("/my-learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_sign_in_past_its_expiry_is_refused_even_with_a_fresh_cookie(client, auth, make_user, db):
+    import sqlalchemy as sa
+    from datetime import timedelta
+
+    from lms.accounts.models import AccountSession
+    from lms.timeutil import utcnow
+
+    auth.login(make_user())
+    assert client.get("/my-learning").status_code == 200
+    db.session.execute(sa.update(AccountSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    response = client.get("/my-learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
