@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, make_response, redirect, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.accounts.principal import current_account
 from lms.accounts.models import User
 from lms.certificates import bp
 from lms.certificates.codes import display_code, masked_name, normalise_code
@@ -130,9 +131,9 @@ def name_display():
     if not form.validate_on_submit():
         flash(_("Hãy chọn một cách hiện tên."), "info")
         return redirect(target)
-    set_name_display(current_user, form.display.data == "full")
+    set_name_display(current_account(), form.display.data == "full")
     db.session.commit()
-    if current_user.show_full_name:
+    if current_account().show_full_name:
         flash(_("Đã lưu: trang kiểm tra sẽ hiện đầy đủ họ và tên của bạn."), "success")
     else:
         flash(_("Đã lưu: trang kiểm tra chỉ hiện họ và chữ cái đầu của tên bạn."), "success")
