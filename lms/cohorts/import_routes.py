@@ -11,7 +11,7 @@ from lms.cohorts.access import cohort_or_404
 from lms.cohorts.forms import ConfirmImportForm, UploadForm
 from lms.cohorts.importing import HEADINGS, confirm_import, find_staged, stage_import, summarise
 from lms.cohorts.messages import row_error, sheet_error
-from lms.cohorts.sheets import MAX_BYTES, SheetError, read_sheet
+from lms.cohorts.sheets import MAX_BYTES, TOO_LARGE, SheetError, read_sheet
 from lms.errors import render_error
 from lms.extensions import db
 from lms.timeutil import utcnow
@@ -35,7 +35,7 @@ def upload(cohort_id: int):
         except SheetError as exc:
             db.session.rollback()
             form.sheet.errors = [sheet_error(exc.code, exc.params)]
-            status = 422
+            status = 413 if exc.code in TOO_LARGE else 422
         else:
             db.session.commit()
             return redirect(url_for("cohorts.preview", cohort_id=cohort.id, key=staged.key))

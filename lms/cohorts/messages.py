@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import format_number, ngettext
 
 FIELD_LABELS = {
     "full_name": lambda: _("Họ và tên"),
@@ -29,6 +29,11 @@ def cohort_error(code: str) -> str:
     }.get(code, lambda: _("Yêu cầu chưa thực hiện được."))()
 
 
+def _number(value) -> str:
+    """A limit as people read it: 150.000 in Vietnamese, 150,000 in English."""
+    return format_number(value) if isinstance(value, int) else str(value or "")
+
+
 def sheet_error(code: str, params: dict | None = None) -> str:
     """Why a whole file is refused; nothing was written."""
     params = params or {}
@@ -45,6 +50,18 @@ def sheet_error(code: str, params: dict | None = None) -> str:
     if code == "too_many_rows":
         return _("Tệp có quá nhiều dòng (tối đa %(limit)s người mỗi lần). Hãy chia thành nhiều tệp.",
                  limit=params.get("limit", ""))
+    if code == "too_many_columns":
+        return _("Tệp có quá nhiều cột (tối đa %(limit)s cột). Hãy chỉ giữ các cột của danh sách, "
+                 "xoá các cột thừa ở bên phải rồi tải lên lại.", limit=_number(params.get("limit")))
+    if code == "too_many_cells":
+        return _("Tệp có quá nhiều ô (tối đa %(limit)s ô). Hãy chỉ giữ các cột của danh sách, "
+                 "hoặc chia thành nhiều tệp.", limit=_number(params.get("limit")))
+    if code == "too_many_strings":
+        return _("Tệp có quá nhiều ô chữ (tối đa %(limit)s). Hãy chia danh sách thành nhiều tệp.",
+                 limit=_number(params.get("limit")))
+    if code == "unpacked_too_big":
+        return _("Tệp Excel khi mở ra lớn hơn %(limit)s MB, quá lớn cho một danh sách người học. "
+                 "Hãy chép riêng danh sách sang một tệp mới rồi tải lên lại.", limit=params.get("limit", ""))
     return {
         "too_big": lambda: _("Tệp lớn hơn 5 MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn."),
         "empty": lambda: _("Tệp trống, không có dòng nào."),
@@ -53,6 +70,10 @@ def sheet_error(code: str, params: dict | None = None) -> str:
         "old_excel": lambda: _("Đây là tệp Excel kiểu cũ (.xls). Hãy mở tệp trong Excel và lưu lại "
                                "dưới dạng .xlsx hoặc CSV UTF-8."),
         "broken": lambda: _("Không đọc được tệp: tệp có thể bị hỏng. Hãy mở tệp trong Excel và lưu lại."),
+        "too_complex": lambda: _("Tệp có quá nhiều định dạng hoặc thành phần khác ngoài danh sách. Hãy chép riêng "
+                                 "danh sách (chỉ giá trị) sang một tệp Excel mới rồi tải lên lại."),
+        "unsafe": lambda: _("Tệp có cấu trúc bất thường (nén quá mức, lồng quá sâu hoặc có khai báo XML lạ) "
+                            "nên không được mở. Hãy mở tệp trong Excel, lưu lại dưới dạng .xlsx rồi tải lên lại."),
         "encoding": lambda: _("Không đọc được chữ trong tệp. Hãy lưu lại dưới dạng “CSV UTF-8” hoặc .xlsx."),
         "consent_required": lambda: _("Cần xác nhận sự đồng ý trước khi ghi danh."),
     }.get(code, lambda: _("Không đọc được tệp."))()

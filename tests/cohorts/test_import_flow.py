@@ -126,7 +126,7 @@ def test_a_file_over_the_limit_is_refused(signed_in, world, monkeypatch):
     monkeypatch.setattr(sheets, "MAX_BYTES", 2000)
     monkeypatch.setattr(import_routes, "MAX_BYTES", 2000)
     response = upload(signed_in, world.cohort, "big.csv", "Họ và tên,Số điện thoại\n".encode() * 200)
-    assert response.status_code == 422
+    assert response.status_code == 413
     assert "lớn hơn 5 MB" in response.get_data(as_text=True)
 
 
