@@ -13,8 +13,9 @@ from werkzeug.routing import IntegerConverter
 from lms.extensions import htmx
 
 
-# The largest id a database column holds (a signed 64-bit integer, PostgreSQL's bigint).
-MAX_ID = 2**63 - 1
+# The largest id a database column holds: ids are INTEGER, 32-bit signed on PostgreSQL (a larger
+# number there is an error, not "no such row").
+MAX_ID = 2**31 - 1
 
 
 def _up_to(limit: int) -> str:
@@ -28,8 +29,8 @@ def _up_to(limit: int) -> str:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` in every route: at most 19 digits and no more than MAX_ID, else the URL matches
-    nothing (404). Unbounded, a 25-digit id reached the database and failed there (500)."""
+    """`<int:…>` in every route: no more than MAX_ID, else the URL matches nothing (404).
+    Unbounded, a 25-digit id reached the database and failed there (500)."""
 
     regex = _up_to(MAX_ID)
 
@@ -43,7 +44,7 @@ def database_id(value) -> int:
     """For `request.form.get(name, type=database_id)`: a number a database id can be, or
     ValueError (so Werkzeug gives the default instead)."""
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
         raise ValueError("not a database id")
     number = int(text)
     if number > MAX_ID:

@@ -33,7 +33,7 @@ def test_every_number_in_a_route_is_a_bounded_database_id(app):
                 if any(type(c).__name__ == "IntegerConverter" for c in rule._converters.values())]
 
 
-@pytest.mark.parametrize("value", [HUGE, str(MAX_ID + 1), "0" * 30 + "1"])
+@pytest.mark.parametrize("value", [HUGE, str(MAX_ID + 1), str(2**63), "0" * 30 + "1"])
 def test_a_huge_id_anywhere_is_not_found(client, auth, make_user, value):
     admin = make_user(("admin",), ward=None)
     auth.login(admin)
