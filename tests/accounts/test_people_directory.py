@@ -152,3 +152,16 @@ def test_name_words_follow_edits_and_erasure(client, auth, coordinator, make_use
 
 def test_words_are_the_folded_name():
     assert name_words("Đặng  Thị-Ánh") == ["dang", "thi", "anh"]
+
+
+def test_the_sort_key_orders_bytes_exactly_as_the_vietnamese_collation():
+    import random
+
+    from lms.accounts.names import sort_key
+    from lms.cohorts.collation import name_key
+
+    rng = random.Random(7)
+    pieces = ["Nguyễn", "Nguyên", "Ngụy", "An", "Ân", "Ấn", "Anh", "Ánh", "Á", "A", "Đỗ", "Do", "Dỗ", "Ưng", "Ư", "Uông",
+              "Thị", "Thi", "Thí", "Văn", "Zoë", "漢", "O'Brien", "Lê-Na", "an", "AN"]
+    names = {" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))) for _ in range(3000)}
+    assert sorted(names, key=sort_key) == sorted(names, key=name_key)
