@@ -57,6 +57,7 @@ def test_coordinator_edits_a_cohort_and_changes_its_code(client, auth, world):
     assert response.status_code == 302
     old_code = world.cohort.join_code
     client.post(url + "/code")
+    db.session.expire_all()  # the requests ran in their own sessions: read the rows again
     cohort = db.session.get(Cohort, world.cohort.id)
     assert cohort.name == "Lớp cao tuổi (buổi sáng)" and cohort.join_code != old_code
     assert [i.id for i in cohort.instructors] == [world.other_instructor.id]

@@ -134,7 +134,8 @@ def test_a_remembered_card_sign_in_still_counts_on_lesson_pages_after_the_sessio
     db.session.commit()
     client.post(f"/s/{raw}", data={"remember": "y"})
     client.delete_cookie("session")  # the phone dropped the session; "remember me" is left
-    assert client.get_cookie("remember_token") is not None
+    assert client.get_cookie("lms_remember") is not None  # its own token, not Flask-Login's fixed one
+    assert client.get_cookie("remember_token") is None
     page = client.get("/courses/an-toan-tren-mang/cuoc-goi-gia-danh").get_data(as_text=True)
     assert "Bạn đã đọc hết bài?" in page and "để lưu tiến độ học" not in page
     from lms.courses.models import LessonProgress
