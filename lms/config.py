@@ -81,8 +81,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
-    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    # Wrong PINs allowed without waiting; then 1, 2, 4… s between tries, up to the first cap for one
+    # account from one address and the second for the account from anywhere (lms.accounts.services).
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "3"))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "900"))
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", "60"))
     CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR") or str(Path(__file__).resolve().parent.parent / "content")
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 500

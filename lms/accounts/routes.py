@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.validators import Optional
 
@@ -47,19 +47,12 @@ def login():
             sign_in(result.user, method=result.user.secret_kind, remember=request.form.get("remember") == "y")
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
-        if result.error == "locked":
-            status = 429
-            error = _(
-                "Bạn đã nhập sai nhiều lần nên tài khoản tạm khoá đến %(time)s. "
-                "Hãy thử lại sau, hoặc nhờ cán bộ phường đặt lại mã PIN.",
-                time=format_datetime(result.locked_until, "HH:mm"),
-            )
-        else:
-            status = 401
-            error = _(
-                "Số điện thoại hoặc mã PIN chưa đúng. Nếu bạn quên mã PIN, "
-                "hãy nhờ cán bộ phường hoặc giảng viên đặt lại."
-            )
+        # One answer for an unknown number, no PIN yet, a wrong PIN and a try made too soon.
+        status = 401
+        error = _(
+            "Số điện thoại hoặc mã PIN chưa đúng, hoặc bạn đã thử quá nhiều lần. Hãy đợi một lát rồi "
+            "thử lại; nếu quên mã PIN, hãy nhờ cán bộ phường đặt lại."
+        )
     elif form.is_submitted():
         status = 422
     return render_template("accounts/login.html", form=form, error=error), status

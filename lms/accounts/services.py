@@ -1,6 +1,8 @@
-"""Accounts: creating people, checking PINs and passwords, locking after repeated failures."""
+"""Accounts: creating people, checking PINs and passwords, slowing down repeated failures."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -9,12 +11,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_request_context, request
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lms.accounts.models import ROLES, User, UserRole
+from lms import timeutil
+from lms.accounts.models import ROLES, LoginThrottle, User, UserRole
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.extensions import db
-from lms.timeutil import utcnow
 
 
 @lru_cache(maxsize=4)
@@ -126,32 +130,78 @@ def grant_role(user: User, role: str) -> None:
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    error: str | None = None  # invalid_phone | wrong | locked
-    locked_until: datetime | None = None
+    error: str | None = None  # invalid_phone | wrong (unknown number, no PIN, wrong PIN, or throttled)
 
 
-def authenticate(phone_text: str, secret: str) -> SignInResult:
-    """Check a sign-in; count failures and lock the account for a while after too many."""
+# --- sign-in: growing delays, never a lock an outsider controls ---------------------------
+#
+# Failures are counted in LoginThrottle under two keys: the account ("acct:", whoever tries it)
+# and the account from one address ("pair:"). After LOGIN_FREE_FAILURES failures a key makes the
+# next try wait 1, 2, 4… seconds, up to LOGIN_MAX_DELAY_SECONDS for the pair but only
+# LOGIN_ACCOUNT_MAX_DELAY_SECONDS for the account: someone guessing from one address soon waits a
+# quarter of an hour between tries, while the owner, elsewhere, waits at most a minute (and not at
+# all from an address they have signed in from before, "known:"). Unknown numbers are counted the
+# same way under the same kind of key, so nothing tells them apart from real accounts. A throttled
+# try, an unknown number, an account with no PIN and a wrong PIN get the same answer after the same
+# Argon2 work (against a dummy hash when there is no real one to check). A success, or a PIN reset
+# by a coordinator (clear_throttle), clears the account's counts.
+
+
+def _digest(text: str) -> str:
+    """Keyed, so the table does not list the phone numbers that were tried."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _keys(phone: str, address: str) -> tuple[str, str, str]:
+    account = _digest(phone)
+    where = _digest("addr:" + address)[:32]
+    return f"acct:{account}", f"pair:{account}:{where}", f"known:{account}:{where}"
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    """A hash of a random secret at the configured cost, made once per process."""
+    return _make_hasher(time_cost, memory_cost).hash(secrets.token_urlsafe(16))
+
+
+def _spend_a_verification(secret: str) -> None:
+    """The Argon2 work of checking a PIN, where there is no real hash to check (or no need)."""
+    config = current_app.config
+    verify_secret(_dummy_hash(config.get("ARGON2_TIME_COST", 3), config.get("ARGON2_MEMORY_COST", 65536)),
+                  secret or "-")
+
+
+def _client_address() -> str:
+    return (request.remote_addr if has_request_context() else None) or "-"
+
+
+def authenticate(phone_text: str, secret: str, address: str | None = None) -> SignInResult:
+    """Check a sign-in from `address` (the request's); count failures, delay repeated ones."""
     try:
         phone = normalise_phone(phone_text)
     except InvalidPhone:
         return SignInResult(None, "invalid_phone")
-    user = db.session.scalar(sa.select(User).where(User.phone == phone))
-    now = utcnow()
-    if user is None or not user.is_active:
-        # Same answer as a wrong PIN, so the form does not reveal who has an account.
-        _hasher().hash(secret or "-")  # spend the same time as a real check
+    account_key, pair_key, known_key = _keys(phone, address or _client_address())
+    now = timeutil.utcnow()
+    rows = {row.key: row for row in db.session.scalars(
+        sa.select(LoginThrottle).where(LoginThrottle.key.in_((account_key, pair_key, known_key))))}
+    known = known_key in rows
+    throttled = any(row is not None and row.next_allowed_at is not None and row.next_allowed_at > now
+                    for row in (rows.get(pair_key), None if known else rows.get(account_key)))
+    user = None if throttled else db.session.scalar(sa.select(User).where(User.phone == phone))
+    if user is None or not user.is_active or not user.secret_hash:
+        # Unknown, switched off, no PIN yet, or asked too soon: the same work, the same answer.
+        _spend_a_verification(secret)
+        if not throttled:
+            _record_failure(pair_key, account_key, known, now)
         return SignInResult(None, "wrong")
-    if user.locked_until and user.locked_until > now:
-        return SignInResult(None, "locked", user.locked_until)
     if not verify_secret(user.secret_hash, secret):
-        _record_failure(user, now)
-        db.session.refresh(user)
-        if user.locked_until and user.locked_until > now:
-            return SignInResult(None, "locked", user.locked_until)
+        _record_failure(pair_key, account_key, known, now)
         return SignInResult(None, "wrong")
-    user.failed_logins = 0
-    user.locked_until = None
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_((account_key, pair_key))))
+    if not known:
+        db.session.add(LoginThrottle(key=known_key, failures=0, last_failure_at=now))
     user.last_login_at = now
     if _hasher().check_needs_rehash(user.secret_hash):
         user.secret_hash = hash_secret(secret)
@@ -159,21 +209,44 @@ def authenticate(phone_text: str, secret: str) -> SignInResult:
     return SignInResult(user)
 
 
-def _record_failure(user: User, now: datetime) -> None:
-    """Count a failure in one UPDATE so two racing attempts both count."""
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    lock_for = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    table = User.__table__
-    db.session.execute(
-        table.update().where(table.c.id == user.id).values(failed_logins=table.c.failed_logins + 1)
-    )
-    db.session.execute(
-        table.update()
-        .where(table.c.id == user.id, table.c.failed_logins >= limit)
-        .values(locked_until=now + lock_for, failed_logins=0)
-    )
-    # Failures must stick even though the request answers with an error page.
+def _delay(failures: int, cap_seconds: int) -> timedelta | None:
+    free = current_app.config["LOGIN_FREE_FAILURES"]
+    if failures <= free:
+        return None
+    return timedelta(seconds=min(2 ** min(failures - free - 1, 30), cap_seconds))
+
+
+def _record_failure(pair_key: str, account_key: str, known: bool, now: datetime) -> None:
+    """Count a failure under both keys, atomically (one upsert each: two racing failures both count),
+    and commit, so it sticks although the request answers with an error page.
+
+    A known address's failures count for the pair only: they never slow the account down for others."""
+    config = current_app.config
+    caps = [(pair_key, config["LOGIN_MAX_DELAY_SECONDS"])]
+    if not known:
+        caps.append((account_key, config["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"]))
+    table = LoginThrottle.__table__
+    insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)
+    for key, cap in caps:
+        statement = insert(table).values(key=key, failures=1, last_failure_at=now)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"failures": table.c.failures + 1, "last_failure_at": now},
+        ).returning(table.c.failures)
+        failures = db.session.execute(statement).scalar_one()
+        delay = _delay(failures, cap)
+        if delay is not None:
+            # Only the latest count sets the wait: a slower request that counted fewer does not shorten it.
+            db.session.execute(table.update().where(table.c.key == key, table.c.failures == failures)
+                               .values(next_allowed_at=now + delay))
     db.session.commit()
+
+
+def clear_throttle(phone: str) -> None:
+    """Forget the failed sign-ins counted for this number (a coordinator reset the PIN)."""
+    account = _digest(normalise_phone(phone))
+    db.session.execute(sa.delete(LoginThrottle).where(sa.or_(
+        LoginThrottle.key == f"acct:{account}", LoginThrottle.key.like(f"pair:{account}:%"))))
 
 
 def secret_kind_of(user: User) -> str:
@@ -221,5 +294,7 @@ def reset_pin(user: User) -> str:
     user.secret_kind = "pin"
     user.failed_logins = 0
     user.locked_until = None
+    if user.phone:
+        clear_throttle(user.phone)
     db.session.flush()
     return pin
