@@ -188,10 +188,13 @@ def _attachment(response, filename: str):
 
 
 def csv_response(filename: str, headings: Sequence[str], rows: Iterable[Sequence]):
-    """A download sent while it is written: rows are read (and the database asked) as they go."""
+    """A download sent while it is written: rows are read (and the database asked) as they go.
+
+    `rows` is iterated after the view has returned, when Flask has already closed the request's
+    ORM session: it must read what it needs itself (by id), not use objects the view loaded."""
     from flask import Response, stream_with_context
 
-    response = Response(stream_with_context(csv_stream(headings, rows)), mimetype="text/csv; charset=utf-8")
+    response = Response(stream_with_context(csv_stream(headings, rows)), content_type="text/csv; charset=utf-8")
     return _attachment(response, filename)
 
 

@@ -115,7 +115,7 @@ def csv_download(filename: str, ward_id: int, start: date, end: date):
 
 
 def xlsx_download(filename: str, ward_id: int, start: date, end: date, sheet_title: str):
-    """The period's list as XLSX, written (write-only) into a temporary file, then sent."""
+    """The period's list as XLSX, written row by row into a temporary file, then sent."""
     return xlsx_response(filename, sheet_title, headers(), rows(stream_records(ward_id, start, end)), WIDTHS)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import render_template, request, stream_template
+from flask import Response, current_app, render_template, request, stream_with_context
 from flask_babel import format_number, gettext as _
 
 from lms.cohorts import bp
@@ -12,7 +12,9 @@ from lms.cohorts.access import cohort_or_404, manages
 from lms.cohorts.roster import cells, headings, iter_roster, member_count, session_count
 from lms.cohorts.roster import roster_page as roster_page_rows
 from lms.cohorts.services import ward_groups
+from lms.cohorts.models import Cohort
 from lms.cohorts.text import fold
+from lms.extensions import db
 from lms.paging import Page, check_in_range, page_number
 from lms.spreadsheets import csv_response, xlsx_response
 from lms.timeutil import utcnow
@@ -67,10 +69,33 @@ def roster_print(cohort_id: int):
         _groups, group_id = _group_filter(cohort)
     except _BadGroup:
         group_id = None
-    total = member_count(cohort, group_id)
-    return stream_template("cohorts/roster_print.html", cohort=cohort, rows=iter_roster(cohort, group_id),
-                           total=total, manage=manages(cohort), sessions=session_count(cohort),
-                           number=format_number, printed_at=utcnow())
+    manage = manages(cohort)
+    app = current_app._get_current_object()
+    template = app.jinja_env.get_template("cohorts/roster_print.html")
+
+    def generate():
+        # Runs after the view has returned: Flask has closed the request's ORM session by then
+        # (and opens a new one), so everything is read again here, by id.
+        again = db.session.get(Cohort, cohort_id)
+        context = dict(cohort=again, rows=iter_roster(again, group_id), total=member_count(again, group_id),
+                       manage=manage, sessions=session_count(again), number=format_number, printed_at=utcnow())
+        app.update_template_context(context)
+        stream = template.generate(context)
+        buffered = []
+        for piece in stream:
+            buffered.append(piece)
+            if len(buffered) >= 400:
+                yield "".join(buffered)
+                buffered = []
+        yield "".join(buffered)
+
+    return Response(stream_with_context(generate()), mimetype="text/html")
+
+
+def _cells(cohort_id: int, group_id: int | None, full: bool):
+    """The export's rows, read while they are sent (after the view returned: read again by id)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    yield from cells(cohort, iter_roster(cohort, group_id), full=full)
 
 
 def _download(cohort, kind: str):
@@ -82,7 +107,7 @@ def _download(cohort, kind: str):
     stem = "-".join(re.sub(r"[^a-z0-9]+", " ", fold(cohort.name)).split()) or "lop"
     filename = f"danh-sach-{stem}-{utcnow():%Y%m%d}.{kind}"
     titles = headings(cohort, full=full)
-    rows = cells(cohort, iter_roster(cohort, group_id), full=full)
+    rows = _cells(cohort.id, group_id, full)
     if kind == "xlsx":
         return xlsx_response(filename, cohort.name, titles, rows)
     return csv_response(filename, titles, rows)

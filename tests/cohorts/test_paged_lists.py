@@ -139,3 +139,33 @@ def test_people_created_by_an_import_are_found_by_search(client, auth, world):
     assert "Trần Thị Bình" in client.get("/people/", query_string={"q": "345602"}).get_data(as_text=True)
     enrol_page = client.get(f"/cohorts/{world.cohort.id}/enrol", query_string={"q": "binh"}).get_data(as_text=True)
     assert "Trần Thị Bình" in enrol_page
+
+
+def _as_served(app, client, url):
+    """GET `url` the way a server runs it: in a thread of its own, so the request pushes (and pops)
+    its own application context before a streamed body is read, as in production."""
+    import threading
+
+    out = {}
+
+    from flask.testing import FlaskClient
+
+    def run():
+        response = FlaskClient.open(client, url)  # without any application context of the test's
+        out["status"], out["body"] = response.status_code, response.get_data()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    return out["status"], out["body"]
+
+
+def test_streamed_pages_and_exports_work_after_the_view_has_returned(app, client, auth, world, big_class):
+    auth.login(world.coordinator)
+    base = f"/cohorts/{world.cohort.id}"
+    status, body = _as_served(app, client, base + "/roster/print")
+    assert status == 200 and body.decode().count("Hoàng Thị Học") == 70
+    status, body = _as_served(app, client, base + "/roster.csv")
+    assert status == 200 and len(body.decode("utf-8-sig").splitlines()) == 72
+    status, body = _as_served(app, client, base + "/roster.xlsx")
+    assert status == 200 and len(list(load_workbook(io.BytesIO(body)).active.iter_rows())) == 72
