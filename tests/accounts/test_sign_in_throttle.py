@@ -152,7 +152,7 @@ def test_every_failure_does_the_same_argon2_work(app, make_user, clock, monkeypa
 
 
 def test_two_failures_at_the_same_moment_both_count(app, make_user, clock):
-    learner = make_user()
+    phone = make_user().phone  # read here: the test's own session must not be used by the threads
     barrier = threading.Barrier(2)
     errors = []
 
@@ -160,7 +160,7 @@ def test_two_failures_at_the_same_moment_both_count(app, make_user, clock):
         try:
             with app.test_request_context("/login", environ_base=ATTACKER):
                 barrier.wait(timeout=10)
-                assert services.authenticate(learner.phone, "111112").error == "wrong"
+                assert services.authenticate(phone, "111112").error == "wrong"
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
