@@ -41,47 +41,59 @@ class PeopleFilter:
     query: str = ""
 
 
-def _search_condition(ward_id: int | None, query: str):
-    """A condition on User.id for a name or phone search, or None when the query is empty.
+def _matching_ids(ward_id: int | None, query: str):
+    """The ids matching a search, as a subquery of distinct user_ids read on the words index;
+    a phone number written in full is a condition on the phone itself instead. Returns
+    (subquery or None, condition or None); both None when the query is empty.
 
-    A phone number written in full is looked up by the phone itself; three or more digits match
-    the start or the end of a phone number; words match, each, the start of a word of the name.
-    """
+    Three or more digits match the start or the end of a phone number; words match, each, the
+    start of a word of the name."""
     from lms.cohorts.text import clean
 
     query = clean(query)
     if not query:
-        return None
+        return None, None
     words = sa.select(PersonNameWord.user_id)
     if ward_id is not None:
         words = words.where(PersonNameWord.ward_id == ward_id)
     if _PHONE_LIKE.fullmatch(query):
         try:
-            return User.phone == normalise_phone(query)
+            return None, User.phone == normalise_phone(query)
         except InvalidPhone:
             pass
         digits = "".join(ch for ch in query if ch.isdigit())
         if len(digits) < 3:
-            return sa.false()
+            return None, sa.false()
         ranges = [prefix_range("$" + digits[::-1])]
         if digits.startswith("0"):
             ranges.append(prefix_range("#" + digits))
-        return User.id.in_(words.where(sa.or_(*[
-            sa.and_(PersonNameWord.word >= low, PersonNameWord.word < high) for low, high in ranges])))
+        return words.where(sa.or_(*[sa.and_(PersonNameWord.word >= low, PersonNameWord.word < high)
+                                    for low, high in ranges])).distinct(), None
     terms = list(dict.fromkeys(_WORD.findall(fold(query))))[:MAX_TERMS]
     if not terms:
-        return sa.false()
-    # Longest first: usually the rarest, so the database starts from the smallest set.
-    terms.sort(key=len, reverse=True)
+        return None, sa.false()
     selects = []
     for term in terms:
         low, high = prefix_range(term)
         selects.append(words.where(PersonNameWord.word >= low, PersonNameWord.word < high))
-    matching = selects[0] if len(selects) == 1 else sa.intersect(*selects)
-    return User.id.in_(matching)
+    return (selects[0].distinct() if len(selects) == 1 else sa.intersect(*selects)), None
+
+
+def _search_condition(ward_id: int | None, query: str):
+    """A condition on User.id for a search (see _matching_ids), or None when the query is empty."""
+    matching, condition = _matching_ids(ward_id, query)
+    if matching is not None:
+        return User.id.in_(matching)
+    return condition
+
+
+# Up to this many matches, a search's page is read starting from the matches and sorted; beyond
+# it, by walking the ward in name order and keeping the matches (which soon fills a page).
+_FEW = 3000
 
 
 def _conditions(filters: PeopleFilter) -> list:
+    """Conditions of every filter but the search."""
     conditions = []
     if filters.ward_id is not None:
         conditions.append(User.ward_id == filters.ward_id)
@@ -101,27 +113,56 @@ def _conditions(filters: PeopleFilter) -> list:
         if filters.ward_id is not None:
             in_audience = in_audience.where(Cohort.ward_id == filters.ward_id)
         conditions.append(User.id.in_(in_audience))
-    search = _search_condition(filters.ward_id, filters.query)
-    if search is not None:
-        conditions.append(search)
     return conditions
 
 
+def _plan(filters: PeopleFilter):
+    """(conditions, matching ids subquery or None, how many the words index matches)."""
+    conditions = _conditions(filters)
+    matching, condition = _matching_ids(filters.ward_id, filters.query)
+    if condition is not None:
+        conditions.append(condition)
+    if matching is None:
+        return conditions, None, 0
+    matches = matching.subquery()
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(matches)) or 0
+    return conditions, matches, found
+
+
+def _from(matches):
+    """Users joined to the matching ids (the database starts from the matches)."""
+    return matches.join(User, User.id == matches.c.user_id)
+
+
 def count_people(filters: PeopleFilter) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*_conditions(filters))) or 0
+    conditions, matches, _found = _plan(filters)
+    statement = sa.select(sa.func.count()).select_from(User if matches is None else _from(matches))
+    return db.session.scalar(statement.where(*conditions)) or 0
 
 
 def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) -> Page:
     """One page of people (plain rows: id, name, phone, birth year, group, status) and the count."""
     from lms.wards.models import ResidentialGroup
 
-    conditions = _conditions(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions)) or 0
+    conditions, matches, found = _plan(filters)
+    if matches is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions)) or 0
+    elif found == 0:
+        total = 0
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(_from(matches)).where(*conditions)) or 0
     offset = (number - 1) * per_page
     if offset >= total:
         return Page([], total, number, per_page)
-    # The ids of the page first, on the (ward_id, sort_key, id) index alone; then their rows.
-    ids = db.session.scalars(sa.select(User.id).where(*conditions).order_by(User.sort_key, User.id)
+    # The ids of the page first, on the (ward_id, sort_key, id) index alone (or from the few
+    # matches of a search); then their rows.
+    if matches is not None and found <= _FEW:
+        statement = sa.select(User.id).select_from(_from(matches))
+    else:
+        statement = sa.select(User.id)
+        if matches is not None:
+            conditions = [*conditions, User.id.in_(sa.select(matches.c.user_id))]
+    ids = db.session.scalars(statement.where(*conditions).order_by(User.sort_key, User.id)
                              .limit(per_page).offset(offset)).all()
     rows = db.session.execute(
         sa.select(User.id, User.full_name, User.phone, User.birth_year, User.is_active_account, User.erased_at,
@@ -139,14 +180,21 @@ def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) ->
 
 def matching_people(ward_id: int, query: str, limit: int = 20, *, exclude_erased: bool = True) -> list[int]:
     """Ids of a ward's people matching a search, in name order, at most `limit` (for pickers)."""
-    search = _search_condition(ward_id, query)
-    if search is None:
+    filters = PeopleFilter(ward_id, query=query, status=None)
+    conditions, matches, found = _plan(filters)
+    if matches is None and len(conditions) == 1:
         return []
-    conditions = [User.ward_id == ward_id, search]
     if exclude_erased:
         conditions.append(User.erased_at.is_(None))
-    return list(db.session.scalars(sa.select(User.id).where(*conditions).order_by(User.sort_key, User.id)
-                                   .limit(limit)))
+    if matches is not None and found == 0:
+        return []
+    if matches is not None and found <= _FEW:
+        statement = sa.select(User.id).select_from(_from(matches))
+    else:
+        statement = sa.select(User.id)
+        if matches is not None:
+            conditions.append(User.id.in_(sa.select(matches.c.user_id)))
+    return list(db.session.scalars(statement.where(*conditions).order_by(User.sort_key, User.id).limit(limit)))
 
 
 # --- the /people/ page ------------------------------------------------------------------------
