@@ -32,6 +32,9 @@ def test_cohort_pages_are_valid_html(vnu, client, auth, world, make_user, tmp_pa
         "households": "/households/", "household": f"/households/{household.id}", "household-new": "/households/new",
         "household-search": f"/households/{household.id}?q=tin", "mentors": "/mentors/?q=lan",
         "mentor": f"/mentors/{p}?q=tin",
+        "people": "/people/", "people-search": "/people/?q=lan", "people-bad-filter": "/people/?status=x",
+        "cohorts-filtered": "/cohorts/?audience=elderly&q=lop", "roster-search": f"/cohorts/{c}/roster?q=lan",
+        "roster-print": f"/cohorts/{c}/roster/print",
     }.items():
         pages[name] = client.get(url).get_data(as_text=True)
     pages["new-person-errors"] = client.post(f"/cohorts/{c}/enrol", data={"new-phone": "12"}).get_data(as_text=True)
