@@ -32,6 +32,8 @@ class Page:
     total: int
     number: int
     per_page: int = PER_PAGE
+    # True when `total` is a cap ("more than 1,000") rather than the exact count.
+    capped: bool = False
 
     @property
     def pages(self) -> int:

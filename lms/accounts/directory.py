@@ -90,6 +90,9 @@ def _search_condition(ward_id: int | None, query: str):
 # Up to this many matches, a search's page is read starting from the matches and sorted; beyond
 # it, by walking the ward in name order and keeping the matches (which soon fills a page).
 _FEW = 3000
+# A search counts its matches up to this many and says "more than" beyond: counting all of
+# "nguyen" in a ward of 100,000 would cost as much as the ward is big, and help nobody.
+SEARCH_COUNT_CAP = 1000
 
 
 def _conditions(filters: PeopleFilter) -> list:
@@ -125,8 +128,13 @@ def _plan(filters: PeopleFilter):
     if matching is None:
         return conditions, None, 0
     matches = matching.subquery()
-    found = db.session.scalar(sa.select(sa.func.count()).select_from(matches)) or 0
+    found = _count_upto(sa.select(matches.c.user_id), _FEW + 1)
     return conditions, matches, found
+
+
+def _count_upto(statement, cap: int) -> int:
+    """How many rows `statement` gives, counting no further than `cap`."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.limit(cap).subquery())) or 0
 
 
 def _from(matches):
@@ -145,15 +153,19 @@ def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) ->
     from lms.wards.models import ResidentialGroup
 
     conditions, matches, found = _plan(filters)
-    if matches is None:
+    capped = False
+    if matches is None and not filters.query:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions)) or 0
-    elif found == 0:
+    elif matches is not None and found == 0:
         total = 0
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(_from(matches)).where(*conditions)) or 0
+        source = User if matches is None else _from(matches)
+        total = _count_upto(sa.select(User.id).select_from(source).where(*conditions), SEARCH_COUNT_CAP + 1)
+        if total > SEARCH_COUNT_CAP:
+            total, capped = SEARCH_COUNT_CAP, True
     offset = (number - 1) * per_page
     if offset >= total:
-        return Page([], total, number, per_page)
+        return Page([], total, number, per_page, capped)
     # The ids of the page first, on the (ward_id, sort_key, id) index alone (or from the few
     # matches of a search); then their rows.
     if matches is not None and found <= _FEW:
@@ -175,7 +187,7 @@ def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) ->
                 UserRole.user_id.in_(ids), UserRole.role != "learner").order_by(UserRole.role)):
             roles.setdefault(uid, []).append(role)
     by_id = {row.id: row for row in rows}
-    return Page([(by_id[i], roles.get(i, [])) for i in ids if i in by_id], total, number, per_page)
+    return Page([(by_id[i], roles.get(i, [])) for i in ids if i in by_id], total, number, per_page, capped)
 
 
 def matching_people(ward_id: int, query: str, limit: int = 20, *, exclude_erased: bool = True) -> list[int]:

@@ -16,6 +16,7 @@ from lms.paging import PER_PAGE, Page
 from lms.spreadsheets import safe_cell
 from lms.quizzes.models import Quiz, QuizAttempt
 from lms.templating import pick
+from lms.wards.models import ResidentialGroup
 
 
 @dataclass
@@ -33,8 +34,11 @@ class CourseProgress:
 
 @dataclass
 class RosterRow:
-    user: User
-    enrollment: Enrollment
+    """A member's row: `user` and `enrollment` are one plain row (id, full_name, phone, birth_year,
+    needs_accessibility_support, erased_at, group_name, enrolled_at)."""
+
+    user: sa.Row
+    enrollment: sa.Row
     progress: list[CourseProgress] = field(default_factory=list)
     attended: int = 0
 
@@ -64,11 +68,14 @@ def _rows(cohort: Cohort, courses: list[Course], user_ids: list[int]) -> list[Ro
     """Roster rows of the given members, in the order given, with progress and attendance."""
     if not user_ids:
         return []
-    pairs = {user.id: (enrollment, user) for enrollment, user in db.session.execute(
-        sa.select(Enrollment, User).join(User, User.id == Enrollment.user_id)
+    # Plain rows, not ORM objects: a page (or an export's chunk) holds only what it shows.
+    people = {row.id: row for row in db.session.execute(
+        sa.select(User.id, User.full_name, User.phone, User.birth_year, User.needs_accessibility_support,
+                  User.erased_at, ResidentialGroup.name.label("group_name"), Enrollment.enrolled_at)
+        .join(User, User.id == Enrollment.user_id)
+        .outerjoin(ResidentialGroup, ResidentialGroup.id == User.group_id)
         .where(Enrollment.cohort_id == cohort.id, Enrollment.user_id.in_(user_ids))
-        .options(sa.orm.selectinload(User.group))
-    ).all()}
+    )}
     course_ids = [c.id for c in courses]
     totals, done, passed = {}, {}, set()
     if course_ids:
@@ -95,12 +102,12 @@ def _rows(cohort: Cohort, courses: list[Course], user_ids: list[int]) -> list[Ro
     ).all())
     rows = []
     for uid in user_ids:
-        if uid not in pairs:
+        if uid not in people:
             continue
-        enrollment, user = pairs[uid]
+        user = people[uid]
         progress = [CourseProgress(c, done.get((uid, c.id), 0), totals.get(c.id, 0), (uid, c.id) in passed)
                     for c in courses]
-        rows.append(RosterRow(user, enrollment, progress, attended.get(uid, 0)))
+        rows.append(RosterRow(user, user, progress, attended.get(uid, 0)))
     return rows
 
 
@@ -174,7 +181,7 @@ def cells(cohort: Cohort, rows: Iterable[RosterRow], *, full: bool) -> Iterator[
         user = row.user
         line = [number, safe_cell(user.full_name), display_phone(user.phone)]
         if full:
-            line += [user.birth_year, safe_cell(user.group.name) if user.group else "",
+            line += [user.birth_year, safe_cell(user.group_name or ""),
                      yes if user.needs_accessibility_support else "",
                      row.enrollment.enrolled_at.strftime("%d/%m/%Y")]
         for p in row.progress:

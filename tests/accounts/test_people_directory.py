@@ -165,3 +165,20 @@ def test_the_sort_key_orders_bytes_exactly_as_the_vietnamese_collation():
               "Thị", "Thi", "Thí", "Văn", "Zoë", "漢", "O'Brien", "Lê-Na", "an", "AN"]
     names = {" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))) for _ in range(3000)}
     assert sorted(names, key=sort_key) == sorted(names, key=name_key)
+
+
+def test_a_search_matching_very_many_says_more_than_and_pages_up_to_the_cap(client, auth, coordinator, ward,
+                                                                             monkeypatch):
+    from lms.accounts import directory
+    from lms.accounts.models import User
+
+    monkeypatch.setattr(directory, "SEARCH_COUNT_CAP", 60)
+    db.session.add_all(User(full_name=f"Nguyễn Văn Số{i:03d}", ward_id=ward.id, phone=f"+8493{i:07d}")
+                       for i in range(80))
+    db.session.commit()
+    auth.login(coordinator)
+    page = client.get("/people/", query_string={"q": "nguyen"}).get_data(as_text=True)
+    assert "Hơn 60 người khớp" in page and "Trang 1 / 2" in page and len(_names(page)) == 50
+    assert client.get("/people/", query_string={"q": "nguyen", "page": 3}).status_code == 404
+    exact = client.get("/people/", query_string={"q": "nguyen so07"}).get_data(as_text=True)
+    assert "10 người" in exact
