@@ -1,6 +1,7 @@
 """A cohort's roster: members in Vietnamese order, progress per course, attendance; exports."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -161,6 +162,17 @@ def session_count(cohort: Cohort) -> int:
     ) or 0
 
 
+_MOBILE = re.compile(r"\+84[35789]\d{8}")
+
+
+def phone_text(e164: str | None) -> str:
+    """display_phone's "0912 345 678", written out directly for a Vietnamese mobile number (every
+    number an account holds): phonenumbers takes about 50 µs a number, a large export's main cost."""
+    if e164 and _MOBILE.fullmatch(e164):
+        return f"0{e164[3:6]} {e164[6:9]} {e164[9:]}"
+    return display_phone(e164)
+
+
 def headings(cohort: Cohort, *, full: bool) -> list[str]:
     """Headings of the export; `full` adds what only coordinators may see."""
     names = [_("STT"), _("Họ và tên"), _("Số điện thoại")]
@@ -179,7 +191,7 @@ def cells(cohort: Cohort, rows: Iterable[RosterRow], *, full: bool) -> Iterator[
     yes, no = _("Có"), _("Chưa")
     for number, row in enumerate(rows, start=1):
         user = row.user
-        line = [number, safe_cell(user.full_name), display_phone(user.phone)]
+        line = [number, safe_cell(user.full_name), phone_text(user.phone)]
         if full:
             line += [user.birth_year, safe_cell(user.group_name or ""),
                      yes if user.needs_accessibility_support else "",

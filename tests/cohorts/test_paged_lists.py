@@ -169,3 +169,12 @@ def test_streamed_pages_and_exports_work_after_the_view_has_returned(app, client
     assert status == 200 and len(body.decode("utf-8-sig").splitlines()) == 72
     status, body = _as_served(app, client, base + "/roster.xlsx")
     assert status == 200 and len(list(load_workbook(io.BytesIO(body)).active.iter_rows())) == 72
+
+
+def test_the_quick_phone_form_is_display_phones():
+    from lms.accounts.phone import display_phone
+    from lms.cohorts.roster import phone_text
+
+    for phone in ["+84912345678", "+84321234567", "+84561234567", "+84701234567", "+84812345678", "+84991234567",
+                  "+842412345678", None, ""]:
+        assert phone_text(phone) == display_phone(phone), phone
