@@ -5,6 +5,7 @@ when, how); it is not VNeID and is never sent to it.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -49,8 +50,12 @@ def attestation_query(ward_id: int, start: date, end: date) -> sa.Select:
     are left out. Read on the (ward_id, issued_at) index."""
     low, high = _utc_bounds(start, end)
     return (
+        # The JSON columns as their text: a year's list repeats a few titles thousands of times, so
+        # each distinct text is decoded once (rows()), not once a row.
         sa.select(User.full_name, User.birth_year, ResidentialGroup.name.label("group_name"),
-                  Certificate.course_title, Certificate.competences, Certificate.level, Certificate.issued_at,
+                  sa.cast(Certificate.course_title, sa.Text).label("course_title"),
+                  sa.cast(Certificate.competences, sa.Text).label("competences"),
+                  Certificate.level, Certificate.issued_at,
                   Certificate.method, Certificate.code, Certificate.status)
         .join(User, User.id == Certificate.user_id)
         .outerjoin(ResidentialGroup, ResidentialGroup.id == User.group_id)
@@ -81,6 +86,7 @@ def rows(records: Iterable[sa.Row]) -> Iterator[list]:
     lang = current_lang()
     methods, statuses = method_labels(), status_labels()
     titles: dict[str, str] = {}
+    competences: dict[str, str] = {}
     for r in records:
         # Vietnam keeps UTC+7 all year (no daylight saving), so the local date is a fixed shift.
         issued = r.issued_at + VIETNAM_OFFSET
@@ -89,7 +95,7 @@ def rows(records: Iterable[sa.Row]) -> Iterator[list]:
             r.birth_year or "",
             safe_cell(r.group_name or ""),
             _title(titles, r.course_title, lang),
-            ", ".join(r.competences),
+            _competences(competences, r.competences),
             r.level,
             f"{issued.day:02d}/{issued.month:02d}/{issued.year}",
             methods[r.method],
@@ -98,12 +104,18 @@ def rows(records: Iterable[sa.Row]) -> Iterator[list]:
         ]
 
 
-def _title(seen: dict, title: dict, lang: str) -> str:
-    """A course's title in the reader's language, made safe once per distinct title."""
-    key = repr(sorted(title.items())) if isinstance(title, dict) else repr(title)
-    if key not in seen:
-        seen[key] = safe_cell(pick(title, lang))
-    return seen[key]
+def _title(seen: dict, raw, lang: str) -> str:
+    """A course's title (JSON text) in the reader's language, decoded and made safe once."""
+    if raw not in seen:
+        title = json.loads(raw) if isinstance(raw, str) else raw
+        seen[raw] = safe_cell(pick(title, lang))
+    return seen[raw]
+
+
+def _competences(seen: dict, raw) -> str:
+    if raw not in seen:
+        seen[raw] = ", ".join(json.loads(raw) if isinstance(raw, str) else raw)
+    return seen[raw]
 
 
 WIDTHS = [28, 10, 20, 30, 22, 6, 12, 12, 17, 12]
