@@ -64,6 +64,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_cli(app)
     logging.getLogger("lms").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    from lms import collector
+
+    collector.init_app(app)  # outermost: on Python 3.11 no garbage collection inside a request's code
     return app
 
 
