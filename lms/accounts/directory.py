@@ -41,50 +41,77 @@ class PeopleFilter:
     query: str = ""
 
 
-def _matching_ids(ward_id: int | None, query: str):
-    """The ids matching a search, as a subquery of distinct user_ids read on the words index;
-    a phone number written in full is a condition on the phone itself instead. Returns
-    (subquery or None, condition or None); both None when the query is empty.
+@dataclass(frozen=True)
+class _Search:
+    """A parsed search: each term is a list of [low, high) ranges of words (any may match); or a
+    condition on the phone number written in full; or nothing can match."""
 
-    Three or more digits match the start or the end of a phone number; words match, each, the
-    start of a word of the name."""
+    terms: tuple = ()
+    condition: object = None
+
+
+def _parse(query: str) -> _Search | None:
+    """None for an empty query. Three or more digits match the start or the end of a phone
+    number; words match, each, the start of a word of the name."""
     from lms.cohorts.text import clean
 
     query = clean(query)
     if not query:
-        return None, None
-    words = sa.select(PersonNameWord.user_id)
-    if ward_id is not None:
-        words = words.where(PersonNameWord.ward_id == ward_id)
+        return None
     if _PHONE_LIKE.fullmatch(query):
         try:
-            return None, User.phone == normalise_phone(query)
+            return _Search(condition=User.phone == normalise_phone(query))
         except InvalidPhone:
             pass
         digits = "".join(ch for ch in query if ch.isdigit())
         if len(digits) < 3:
-            return None, sa.false()
+            return _Search(condition=sa.false())
         ranges = [prefix_range("$" + digits[::-1])]
         if digits.startswith("0"):
             ranges.append(prefix_range("#" + digits))
-        return words.where(sa.or_(*[sa.and_(PersonNameWord.word >= low, PersonNameWord.word < high)
-                                    for low, high in ranges])).distinct(), None
+        return _Search(terms=(tuple(ranges),))
     terms = list(dict.fromkeys(_WORD.findall(fold(query))))[:MAX_TERMS]
     if not terms:
-        return None, sa.false()
-    selects = []
-    for term in terms:
-        low, high = prefix_range(term)
-        selects.append(words.where(PersonNameWord.word >= low, PersonNameWord.word < high))
-    return (selects[0].distinct() if len(selects) == 1 else sa.intersect(*selects)), None
+        return _Search(condition=sa.false())
+    return _Search(terms=tuple((prefix_range(t),) for t in terms))
+
+
+def _in_ranges(word_column, ranges):
+    return sa.or_(*[sa.and_(word_column >= low, word_column < high) for low, high in ranges])
+
+
+def _has_term(user_id_column, ranges):
+    """EXISTS a word of this person in the ranges: one seek on the (user_id, word) key."""
+    word = sa.orm.aliased(PersonNameWord)
+    return sa.exists().where(word.user_id == user_id_column, _in_ranges(word.word, ranges))
 
 
 def _search_condition(ward_id: int | None, query: str):
-    """A condition on User.id for a search (see _matching_ids), or None when the query is empty."""
-    matching, condition = _matching_ids(ward_id, query)
-    if matching is not None:
-        return User.id.in_(matching)
-    return condition
+    """A condition on User for a search, or None when the query is empty (for small sets, such
+    as a cohort's members: each term is one seek per person)."""
+    search = _parse(query)
+    if search is None:
+        return None
+    if search.condition is not None:
+        return search.condition
+    return sa.and_(*[_has_term(User.id, ranges) for ranges in search.terms])
+
+
+def _matches(ward_id: int | None, search: _Search):
+    """Distinct user ids matching every term, read from the words index: the rarest term's
+    range (found by counting each term's range, no further than _FEW) checked against the
+    others by a seek each."""
+    def term_rows(ranges):
+        rows = sa.select(PersonNameWord.user_id).where(_in_ranges(PersonNameWord.word, ranges))
+        return rows.where(PersonNameWord.ward_id == ward_id) if ward_id is not None else rows
+
+    terms = list(search.terms)
+    if len(terms) > 1:
+        terms.sort(key=lambda ranges: _count_upto(term_rows(ranges), _FEW + 1))
+    driver = term_rows(terms[0])
+    for ranges in terms[1:]:
+        driver = driver.where(_has_term(PersonNameWord.user_id, ranges))
+    return driver.distinct()
 
 
 # Up to this many matches, a search's page is read starting from the matches and sorted; beyond
@@ -120,16 +147,18 @@ def _conditions(filters: PeopleFilter) -> list:
 
 
 def _plan(filters: PeopleFilter):
-    """(conditions, matching ids subquery or None, how many the words index matches)."""
+    """(conditions, matching ids subquery or None, how many match (no further than _FEW + 1),
+    the search's conditions on User for walking the ward instead)."""
     conditions = _conditions(filters)
-    matching, condition = _matching_ids(filters.ward_id, filters.query)
-    if condition is not None:
-        conditions.append(condition)
-    if matching is None:
-        return conditions, None, 0
-    matches = matching.subquery()
-    found = _count_upto(sa.select(matches.c.user_id), _FEW + 1)
-    return conditions, matches, found
+    search = _parse(filters.query)
+    if search is None:
+        return conditions, None, 0, []
+    if search.condition is not None:
+        return conditions + [search.condition], None, 0, []
+    matching = _matches(filters.ward_id, search)
+    found = _count_upto(matching, _FEW + 1)
+    walking = [_has_term(User.id, ranges) for ranges in search.terms]
+    return conditions, matching.subquery(), found, walking
 
 
 def _count_upto(statement, cap: int) -> int:
@@ -142,24 +171,31 @@ def _from(matches):
     return matches.join(User, User.id == matches.c.user_id)
 
 
+def _source(filters: PeopleFilter):
+    """(FROM clause, conditions, capped?): few matches are joined to; many are found by walking
+    the ward in name order, checking each person's words by a seek (a page fills quickly)."""
+    conditions, matches, found, walking = _plan(filters)
+    if matches is None:
+        return User, conditions, False
+    if found <= _FEW:
+        return _from(matches), conditions, False
+    return User, conditions + walking, True
+
+
 def count_people(filters: PeopleFilter) -> int:
-    conditions, matches, _found = _plan(filters)
-    statement = sa.select(sa.func.count()).select_from(User if matches is None else _from(matches))
-    return db.session.scalar(statement.where(*conditions)) or 0
+    source, conditions, _many = _source(filters)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(source).where(*conditions)) or 0
 
 
 def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) -> Page:
     """One page of people (plain rows: id, name, phone, birth year, group, status) and the count."""
     from lms.wards.models import ResidentialGroup
 
-    conditions, matches, found = _plan(filters)
+    source, conditions, many = _source(filters)
     capped = False
-    if matches is None and not filters.query:
+    if not filters.query:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions)) or 0
-    elif matches is not None and found == 0:
-        total = 0
     else:
-        source = User if matches is None else _from(matches)
         total = _count_upto(sa.select(User.id).select_from(source).where(*conditions), SEARCH_COUNT_CAP + 1)
         if total > SEARCH_COUNT_CAP:
             total, capped = SEARCH_COUNT_CAP, True
@@ -168,14 +204,8 @@ def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) ->
         return Page([], total, number, per_page, capped)
     # The ids of the page first, on the (ward_id, sort_key, id) index alone (or from the few
     # matches of a search); then their rows.
-    if matches is not None and found <= _FEW:
-        statement = sa.select(User.id).select_from(_from(matches))
-    else:
-        statement = sa.select(User.id)
-        if matches is not None:
-            conditions = [*conditions, User.id.in_(sa.select(matches.c.user_id))]
-    ids = db.session.scalars(statement.where(*conditions).order_by(User.sort_key, User.id)
-                             .limit(per_page).offset(offset)).all()
+    ids = db.session.scalars(sa.select(User.id).select_from(source).where(*conditions)
+                             .order_by(User.sort_key, User.id).limit(per_page).offset(offset)).all()
     rows = db.session.execute(
         sa.select(User.id, User.full_name, User.phone, User.birth_year, User.is_active_account, User.erased_at,
                   User.ward_id, ResidentialGroup.name.label("group_name"))
@@ -192,21 +222,14 @@ def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) ->
 
 def matching_people(ward_id: int, query: str, limit: int = 20, *, exclude_erased: bool = True) -> list[int]:
     """Ids of a ward's people matching a search, in name order, at most `limit` (for pickers)."""
-    filters = PeopleFilter(ward_id, query=query, status=None)
-    conditions, matches, found = _plan(filters)
-    if matches is None and len(conditions) == 1:
+    filters = PeopleFilter(ward_id, query=query)
+    if _parse(query) is None:
         return []
+    source, conditions, _many = _source(filters)
     if exclude_erased:
-        conditions.append(User.erased_at.is_(None))
-    if matches is not None and found == 0:
-        return []
-    if matches is not None and found <= _FEW:
-        statement = sa.select(User.id).select_from(_from(matches))
-    else:
-        statement = sa.select(User.id)
-        if matches is not None:
-            conditions.append(User.id.in_(sa.select(matches.c.user_id)))
-    return list(db.session.scalars(statement.where(*conditions).order_by(User.sort_key, User.id).limit(limit)))
+        conditions = conditions + [User.erased_at.is_(None)]
+    return list(db.session.scalars(sa.select(User.id).select_from(source).where(*conditions)
+                                   .order_by(User.sort_key, User.id).limit(limit)))
 
 
 # --- the /people/ page ------------------------------------------------------------------------
