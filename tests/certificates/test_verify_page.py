@@ -1,4 +1,7 @@
 """The public /verify page: valid, revoked, withdrawn or not found — and nothing personal but a masked name."""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from lms.certificates.codes import display_code
@@ -40,7 +43,9 @@ def test_a_revoked_certificate_shows_the_date_and_only_the_fixed_reason(client, 
     assert "Chứng nhận đã bị thu hồi" in text and "Chứng nhận hợp lệ" not in text
     assert "Lý do: Người học yêu cầu" in text
     assert "nhờ thu hồi" not in text and "0900000101" not in text
-    assert issued.revoked_at.strftime("%d/%m/%Y")[:2] in text
+    # The page shows Vietnam's date (UTC+7): after 17:00 UTC that is already the next day.
+    shown = issued.revoked_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert shown.strftime("%d/%m/%Y") in text
     assert "Trần Thị Thu Hà" not in text
 
 
