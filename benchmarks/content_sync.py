@@ -25,7 +25,7 @@ def main() -> None:
 
     from lms import create_app
     from lms.content.check import check_content
-    from lms.content.sync import sync_content
+    from lms.courses.loader import sync_content
     from lms.extensions import db
 
     content = ROOT / "content"

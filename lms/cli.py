@@ -72,6 +72,6 @@ def load_demo_command() -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(admin_cli)
     app.cli.add_command(demo_cli)
-    from lms.content.cli import content_cli
+    from lms.courses.cli import content_cli
 
     app.cli.add_command(content_cli)

@@ -171,7 +171,7 @@ def catalogue(app):
     The first use syncs for real (and so tests the loader); later uses put back the same rows,
     which is much quicker than rendering every lesson again.
     """
-    from lms.content.sync import sync_content
+    from lms.courses.loader import sync_content
     from lms.courses.models import Lesson
     from lms.courses.search import index_lesson
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 import warnings
 import xml.etree.ElementTree as ElementTree
+from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from PIL import Image
 
-from lms.content.model import ContentTree, MarkdownDoc, Problem, Scan
+from lms.content.model import ContentTree, CourseSource, MarkdownDoc, Problem, QuestionSource, Scan
 from lms.content.parse import scan_tree
 from lms.content.render import (
     URL_SCHEMES, course_image_path, is_markdown_link, markdown_parser, parse_lesson_link,
@@ -25,6 +28,8 @@ IMAGE_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"})
 RASTER_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 # Descriptions that tell a blind learner nothing (README: không viết "ảnh 1").
 VAGUE_ALT = re.compile(r"^(ảnh|hình|hình ảnh|image|picture|photo|img)\s*\d*$", re.IGNORECASE)
+# Links that run code or carry a whole file; the renderer refuses them and shows the raw text.
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
 _SVG_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 
@@ -45,6 +50,11 @@ def check_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     problems += _check_slide_counts(scan, slide_counts)
     for ref in scan.image_refs:
         problems += [Problem(ref.rel, ref.line, message) for message in image_problems(ref.course_dir, ref.src)]
+    for course in scan.tree.courses:
+        # Measured only once every quiz of the course loads: counts over some of them would mislead.
+        folder = f"{_rel(course.path, root)}/"
+        if not any(p.path.startswith(folder) and p.path.endswith(".quiz.yaml") for p in problems):
+            problems += quiz_measure_problems(course, root)
     unique = list(dict.fromkeys(problems))
     return scan.tree, sorted(unique, key=lambda problem: (problem.path, problem.line))
 
@@ -53,7 +63,7 @@ def _check_markdown(doc: MarkdownDoc, scan: Scan) -> tuple[list[Problem], int]:
     """Problems in one lesson body, and how many projector slides (## headings) it has."""
     problems: list[Problem] = []
     slides = 0
-    for token in markdown_parser().parse(doc.body):
+    for token in _checking_parser().parse(doc.body):
         line = doc.first_line + (token.map[0] if token.map else 0)
         if token.type == "heading_open" and token.level == 0 and token.tag == "h2":
             slides += 1
@@ -64,6 +74,18 @@ def _check_markdown(doc: MarkdownDoc, scan: Scan) -> tuple[list[Problem], int]:
         for child, child_line in _inline_children(token, line):
             problems += [Problem(doc.rel, child_line, message) for message in _check_inline(child, doc, scan)]
     return problems, slides
+
+
+@cache
+def _checking_parser() -> MarkdownIt:
+    """The lesson parser, except that it keeps every link it finds.
+
+    The renderer's parser turns a `javascript:`, `vbscript:`, `data:` or `file:` link into plain
+    text without a word; read with this one, such a link is a link and its scheme is reported.
+    """
+    parser = MarkdownIt("commonmark").enable("table")
+    parser.validateLink = lambda url: True
+    return parser
 
 
 def _inline_children(token: Token, line: int) -> Iterator[tuple[Token, int]]:
@@ -172,6 +194,9 @@ def _link_problems(raw: str, doc: MarkdownDoc, scan: Scan) -> list[str]:
         scheme = urlsplit(href).scheme.lower()
     except ValueError:
         return [f'liên kết "{href}" viết sai']
+    if scheme in SCRIPT_SCHEMES:
+        return [f'liên kết "{href[:60]}" không được phép: "{scheme}:" không phải trang web, trang sẽ hiện nguyên văn; '
+                "chỉ dùng http, https, mailto, tel hoặc tên tệp bài học"]
     if scheme and scheme not in URL_SCHEMES:
         return [f'liên kết "{href}" không được phép; chỉ dùng http, https, mailto, tel hoặc tên tệp bài học']
     if not is_markdown_link(href):
@@ -197,3 +222,68 @@ def _check_slide_counts(scan: Scan, counts: dict[tuple[Path, str], dict[str, int
             problems.append(Problem(doc.rel, doc.first_line, (
                 f'bản tiếng Anh có {pair["en"]} trang chiếu ("## "), bản tiếng Việt có {pair["vi"]}; hãy giữ số trang bằng nhau')))
     return problems
+
+
+# ---- quizzes that measure (content/README.md; issue 16) -------------------------------------
+# Per course, the lesson checks and the final quiz together. Single-answer questions are those
+# whose key is one of several written choices (single, scenario); picture questions are left out
+# (their choices are drawings), and true/false questions have no choices.
+ONE_KEY_TYPES = frozenset({"single", "scenario"})
+
+
+def quiz_measure_problems(course: CourseSource, root: Path | None = None) -> list[Problem]:
+    """What a machine can tell about quizzes that can be passed without reading the lessons."""
+    questions: list[tuple[str, QuestionSource]] = []
+    quizzes = [lesson.check_quiz for lesson in course.lessons] + [course.final_quiz]
+    for quiz in quizzes:
+        if quiz is not None:
+            questions += [(_rel(quiz.path, root), q) for q in quiz.questions]
+    course_file = _rel(course.path / "course.yaml", root)
+    single = [(where, q) for where, q in questions if q.type in ONE_KEY_TYPES and isinstance(q.answer, str)]
+    multiple = [(where, q) for where, q in questions if q.type == "multiple"]
+    problems = []
+    longest = [(where, q) for where, q in single if _key_is_longest(q)]
+    if single and 3 * len(longest) > len(single):
+        problems.append(Problem(course_file, 1, (
+            f"đáp án đúng là lựa chọn dài nhất ở {len(longest)}/{len(single)} câu một đáp án của khoá "
+            f"(tối đa một phần ba: {len(single) // 3} câu); người học đoán được mà không cần đọc bài. "
+            f"Hãy viết đáp án gọn lại, hoặc một lựa chọn sai dài hơn, ở vài câu: {_places(longest)}")))
+    positions = Counter(_key_position(q) for _, q in single)
+    if len(single) >= 2:
+        for position, count in sorted(positions.items()):
+            if 2 * count > len(single):
+                at = [(where, q) for where, q in single if _key_position(q) == position]
+                problems.append(Problem(course_file, 1, (
+                    f"đáp án đúng là lựa chọn thứ {position} ở {count}/{len(single)} câu một đáp án của khoá "
+                    f"(không được quá một nửa); hãy đổi chỗ các lựa chọn ở vài câu: {_places(at)}")))
+    all_but_one = [(where, q) for where, q in multiple if len(set(q.answer)) == len(q.choices) - 1]  # type: ignore[arg-type]
+    if multiple and 2 * len(all_but_one) > len(multiple):
+        problems.append(Problem(course_file, 1, (
+            f'đáp án là "tất cả trừ một lựa chọn" ở {len(all_but_one)}/{len(multiple)} câu chọn nhiều đáp án của khoá '
+            f"(không được quá một nửa); người học chọn hết trừ câu lạ nhất là đúng. Hãy đổi ở vài câu: {_places(all_but_one)}")))
+    return problems
+
+
+def _key_is_longest(question: QuestionSource) -> bool:
+    """The key's Vietnamese text is longer than every other choice's (ties do not count)."""
+    lengths = {c.key: len(c.text.get("vi", "")) for c in question.choices}
+    key_length = lengths.get(question.answer, 0)  # type: ignore[arg-type]
+    return key_length > 0 and all(length < key_length for key, length in lengths.items() if key != question.answer)
+
+
+def _key_position(question: QuestionSource) -> int:
+    """1 for the first choice as written in the file, 2 for the second…"""
+    return next((i for i, c in enumerate(question.choices, 1) if c.key == question.answer), 0)
+
+
+def _places(found: list[tuple[str, QuestionSource]]) -> str:
+    return ", ".join(f"{where.rsplit('/', 1)[-1]}:{q.line}" for where, q in found)
+
+
+def _rel(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+# The languages content is written in and the app is shown in: defined here only (the app's
+# LANGUAGES, the account's locale and the content format all read this).
 LANGS: tuple[str, ...] = ("vi", "en")
 
-# The fixed audience list of content/README.md §2, with the labels the app shows.
+# The fixed audience list of content/README.md §2, with the labels the app shows; defined here
+# only (courses, cohorts and the people list read it through lms.courses.models.AUDIENCES).
 AUDIENCES: dict[str, dict[str, str]] = {
     "everyone": {"vi": "Mọi người", "en": "Everyone"},
     "elderly": {"vi": "Người cao tuổi", "en": "Older people"},
@@ -77,6 +81,19 @@ class QuizSource:
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """Where a lesson's facts come from: shown under "Nguồn" at the end of the lesson."""
+
+    title: str
+    publisher: str
+    url: str
+    checked: str  # the day the author read it, ISO form (2026-12-01)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "publisher": self.publisher, "url": self.url, "checked": self.checked}
+
+
+@dataclass(frozen=True)
 class LessonSource:
     """One lesson: `position` is the NN of its file name, `slug` its stable identity."""
 
@@ -89,6 +106,8 @@ class LessonSource:
     markdown: LangText
     check_quiz: QuizSource | None
     content_hash: str
+    # Per language, the sources listed in that language's file (the English file lists the same).
+    sources: dict[str, tuple[SourceRef, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -180,6 +199,20 @@ def lang_text(value: object) -> LangText | None:
     return result if "vi" in result else None
 
 
+# A tag, a comment or a character reference: the page shows text fields as text, so any of
+# these would reach the learner as raw code ("<b>Chú ý</b>", "&nbsp;").
+_HTML_IN_TEXT = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<!--|&(?:[a-zA-Z][a-zA-Z0-9]*|#\d+|#x[0-9a-fA-F]+);")
+
+
+def html_problem(text: str) -> str | None:
+    """The message for HTML written inside a text field, or None."""
+    match = _HTML_IN_TEXT.search(text)
+    if match is None:
+        return None
+    return (f'có mã HTML ("{match.group(0)[:40]}"): trang hiện nguyên văn cho người học; '
+            "hãy viết chữ thường, không dùng thẻ HTML")
+
+
 def text_problem(value: object) -> str | None:
     """Why a text field cannot be used, in Vietnamese, or None when it is fine."""
     if isinstance(value, dict):
@@ -189,10 +222,16 @@ def text_problem(value: object) -> str | None:
             return f'có dấu phẩy trong câu ("…, {unknown[0]}"): hãy đặt cả câu trong dấu nháy kép'
         if unknown:
             return f'chỉ dùng "vi" (tiếng Việt) và "en" (tiếng Anh), không dùng "{unknown[0]}"'
-        return None if lang_text(value) else 'thiếu bản tiếng Việt ("vi")'
+        texts = lang_text(value)
+        if not texts:
+            return 'thiếu bản tiếng Việt ("vi")'
+        return next((found for text in texts.values() if (found := html_problem(text))), None)
     if value is None or (isinstance(value, str) and not value.strip()):
         return "đang để trống"
-    return None if lang_text(value) else 'phải là chữ, hoặc hai dòng "vi:" và "en:"'
+    texts = lang_text(value)
+    if not texts:
+        return 'phải là chữ, hoặc hai dòng "vi:" và "en:"'
+    return html_problem(texts["vi"])
 
 
 def localised(text: LangText, lang: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import frontmatter
 import yaml
@@ -14,10 +16,10 @@ import yaml
 from lms.content.competences import COMPETENCES
 from lms.content.model import (
     AUDIENCES, ContentTree, CourseSource, ImageRef, LessonSource, MarkdownDoc, Problem, QuestionSource,
-    QuizSource, Scan, content_hash, lang_text, nfc, text_problem,
+    QuizSource, Scan, SourceRef, content_hash, html_problem, lang_text, nfc, text_problem,
 )
+from lms.content.question_types import QUESTION_TYPES, as_id, item_line, line_of
 from lms.content.yaml_lines import LineDict, LineList, load_yaml, yaml_message  # noqa: F401  (load_yaml re-exported)
-from lms.quizzes.question_types import QUESTION_TYPES, as_id, item_line, line_of
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SLUG_RE = re.compile(rf"^{SLUG}$")
@@ -274,12 +276,16 @@ def _read_lesson(reader: _Reader, course_dir: Path, stem: str, position: int, sl
     meta, title, body, path = vietnamese
     minutes = read_int(reader, path, meta, "minutes", "số phút", 1)
     codes = read_codes(reader, path, meta, required=False)
-    if title is None or not body or minutes is None or codes is None:
+    sources = {"vi": read_sources(reader, path, meta)}
+    if english is not None:
+        sources["en"] = read_sources(reader, english[3], english[0])
+    if title is None or not body or minutes is None or codes is None or None in sources.values():
         return None
     markdown = {"vi": body}
     if english and english[1] and english[2]:
         title["en"], markdown["en"] = english[1].get("en", english[1]["vi"]), english[2]
-    fields = {"title": title, "minutes": minutes, "competences": codes, "markdown": markdown, "check_quiz": quiz}
+    fields = {"title": title, "minutes": minutes, "competences": codes, "markdown": markdown, "check_quiz": quiz,
+              "sources": sources}
     return LessonSource(slug=slug, position=position, path=path, content_hash=content_hash(fields), **fields)
 
 
@@ -291,11 +297,82 @@ def _read_lesson_file(reader: _Reader, course_dir: Path, stem: str, lang: str
     if read is None or read[0] is None:
         return None
     meta, body = read
-    report_unknown_keys(reader, path, meta, {"title", "minutes", "competences"})
+    report_unknown_keys(reader, path, meta, {"title", "minutes", "competences", "sources"})
     title = read_text_field(reader, path, meta, "title", "tên bài" if lang == "vi" else "tên bài bằng tiếng Anh")
     if not body:
         reader.report(path, 1, "bài học chưa có nội dung")
     return meta, title, body, path
+
+
+SOURCE_FIELDS = {"title": "tên tài liệu", "publisher": "nơi công bố", "url": "đường link", "checked": "ngày xem"}
+# Vietnam has one time zone and no summer time: "today" is the author's today, not the server's.
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def read_sources(reader: _Reader, path: Path, meta: LineDict, today: date | None = None
+                 ) -> tuple[SourceRef, ...] | None:
+    """The lesson's `sources:` list: at least one, each with title, publisher, url and checked."""
+    today = today or datetime.now(VIETNAM).date()
+    example = 'ví dụ "- title: …", "publisher: …", "url: https://…", "checked: 2026-12-01"'
+    if "sources" not in meta:
+        reader.report(path, line_of(meta), f'thiếu "sources" (nguồn của bài, ít nhất một): {example}')
+        return None
+    items, line = meta["sources"], line_of(meta, "sources")
+    if not isinstance(items, list) or not items:
+        reader.report(path, line, f'"sources" phải là danh sách có ít nhất một nguồn, mỗi nguồn bắt đầu bằng "- title:"; {example}')
+        return None
+    found, ok = [], True
+    for index, item in enumerate(items):
+        item_at = item_line(items, index)
+        if not isinstance(item, dict):
+            reader.report(path, item_at, f'mỗi nguồn cần bốn dòng title, publisher, url và checked; {example}')
+            ok = False
+            continue
+        source = _read_source(reader, path, item, item_at, today)
+        ok = ok and source is not None
+        if source is not None:
+            found.append(source)
+    return tuple(found) if ok else None
+
+
+def _read_source(reader: _Reader, path: Path, item: LineDict, item_at: int, today: date) -> SourceRef | None:
+    before = len(reader.problems)
+    report_unknown_keys(reader, path, item, set(SOURCE_FIELDS))
+    values: dict[str, str] = {}
+    for key, meaning in SOURCE_FIELDS.items():
+        value = item.get(key)
+        value = str(value) if isinstance(value, (int, float, date)) and not isinstance(value, bool) else value
+        if not isinstance(value, str) or not value.strip():
+            reader.report(path, line_of(item, key) if key in item else item_at, f'nguồn thiếu "{key}" ({meaning})')
+            continue
+        values[key] = nfc(value).strip()
+        if key in ("title", "publisher") and (reason := html_problem(values[key])):
+            reader.report(path, line_of(item, key), f'"{key}" ({meaning}) {reason}')
+    if "url" in values and not _is_web_link(values["url"]):
+        reader.report(path, line_of(item, "url"),
+                      f'đường link "{values["url"]}" của nguồn phải là địa chỉ trang web bắt đầu bằng https:// hoặc http://')
+    if "checked" in values:
+        try:
+            checked = date.fromisoformat(values["checked"])
+        except ValueError:
+            reader.report(path, line_of(item, "checked"),
+                          f'"checked" (ngày xem) "{values["checked"]}" phải là một ngày viết năm-tháng-ngày, ví dụ 2026-12-01')
+        else:
+            values["checked"] = checked.isoformat()
+            if checked > today:
+                reader.report(path, line_of(item, "checked"),
+                              f'"checked" (ngày xem) {checked.isoformat()} là ngày trong tương lai; hãy ghi ngày bạn đã đọc nguồn')
+    if len(reader.problems) > before:
+        return None
+    return SourceRef(**values)
+
+
+def _is_web_link(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
 
 
 def _read_course_yaml(reader: _Reader, course_dir: Path) -> dict[str, Any] | None:

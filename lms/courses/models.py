@@ -6,10 +6,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.content.model import AUDIENCES as AUDIENCE_LABELS
 from lms.extensions import db
 from lms.timeutil import utcnow
 
-AUDIENCES = ("everyone", "elderly", "disability", "traders", "workers", "students", "officials")
+# The audience keys, in the content format's order (defined once, in lms.content.model).
+AUDIENCES: tuple[str, ...] = tuple(AUDIENCE_LABELS)
 
 
 class Course(db.Model):
@@ -70,6 +72,8 @@ class Lesson(db.Model):
     html: Mapped[dict] = mapped_column(sa.JSON, deferred=True)  # {"vi": html, "en": html}
     slides: Mapped[dict] = mapped_column(sa.JSON, deferred=True)  # {"vi": [html, …], "en": […]}
     plain_text: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
+    # Where the lesson's facts come from, per language: [{"title", "publisher", "url", "checked"}].
+    sources: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     retired_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

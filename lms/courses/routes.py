@@ -10,11 +10,12 @@ from lms.accounts.principal import current_account
 from lms.courses import bp
 from lms.courses.models import AUDIENCES
 from lms.courses.services import (
-    catalogue, complete_lesson, completed_lesson_ids, course_or_404, lesson_or_404, neighbours, reader_lesson_or_404,
-    record_visit,
+    catalogue, complete_lesson, completed_lesson_ids, course_or_404, lesson_or_404, lesson_sources, neighbours,
+    reader_lesson_or_404, record_visit,
 )
 from lms.extensions import db
 from lms.pagecache import render_cached
+from lms.templating import current_lang
 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
 
@@ -57,8 +58,11 @@ def _lesson_context(slug: str, lesson_slug: str, done: bool) -> dict:
     lesson = lesson_or_404(course, lesson_slug)
     before, after = neighbours(course, lesson)
     lessons = course.active_lessons
+    # The check after the lesson belongs to quizzes: asked through its template global, not imported.
+    has_check = current_app.jinja_env.globals["check_quiz_for"](lesson) is not None
     return dict(course=course, lesson=lesson, before=before, after=after, lessons=lessons,
-                position=lessons.index(lesson) + 1, done=done)
+                position=lessons.index(lesson) + 1, done=done, has_check=has_check,
+                sources=lesson_sources(lesson, current_lang()))
 
 
 @bp.route("/<slug>/<lesson_slug>/done", methods=["POST"])

@@ -1,6 +1,7 @@
 """Queries over the loaded catalogue."""
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -39,6 +40,19 @@ def lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
     if lesson is None or lesson.retired_at is not None:
         abort(404)
     return lesson
+
+
+def lesson_sources(lesson: Lesson, lang: str) -> list[dict]:
+    """The lesson's sources in `lang` (else Vietnamese), each with `checked` as a date."""
+    by_lang = lesson.sources or {}
+    sources = []
+    for item in by_lang.get(lang) or by_lang.get("vi") or ():
+        try:
+            checked = date.fromisoformat(item.get("checked") or "")
+        except (TypeError, ValueError):
+            checked = None
+        sources.append({**item, "checked": checked})
+    return sources
 
 
 def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:

@@ -169,6 +169,20 @@ def result(attempt_id: int):
     )
 
 
+@bp.app_template_global("question_type")
+def question_type_template(question):
+    """The question's type (lms.content.question_types): its template draws the question."""
+    from lms.quizzes.services import question_type
+
+    return question_type(question)
+
+
+@bp.app_template_global("check_quiz_for")
+def check_quiz_for_template(lesson):
+    """Lets the lesson page offer its check only when there is one, without courses importing quizzes."""
+    return check_quiz_for(lesson.id)
+
+
 @bp.app_template_global("final_quiz_for")
 def final_quiz_for_template(course):
     """Lets course pages link their final quiz without courses importing quizzes."""

@@ -1,6 +1,8 @@
 """Taking quizzes: start or resume an attempt, answer, submit; scoring only ever on the server."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 import secrets
 from dataclasses import dataclass
@@ -9,10 +11,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from lms.content.model import ChoiceSource, QuestionSource
+from lms.content.question_types import QuestionType, get_question_type
 from lms.extensions import db
 from lms.quizzes.models import Answer, Question, Quiz, QuizAttempt
-from lms.quizzes.question_types import get_question_type
 from lms.signals import course_progress_changed
 from lms.timeutil import utcnow
 
@@ -70,11 +71,7 @@ def start_attempt(user, quiz: Quiz) -> QuizAttempt:
     rng = random.Random(secrets.randbits(64))
     order = [q.id for q in questions]
     rng.shuffle(order)
-    choice_order = {}
-    for q in questions:
-        keys = [c["key"] for c in q.choices]
-        rng.shuffle(keys)
-        choice_order[str(q.id)] = keys
+    choice_order = {str(q.id): choice_order_for(user.id, q) for q in questions if question_type(q).has_choices}
     number = len(attempts_of(user.id, quiz)) + 1
     try:
         with db.session.begin_nested():
@@ -94,41 +91,34 @@ def attempt_questions(attempt: QuizAttempt) -> list[Question]:
     return [by_id[qid] for qid in attempt.question_order if qid in by_id]
 
 
+def question_type(question: Question) -> QuestionType:
+    return get_question_type(question.type)
+
+
+def choice_order_for(user_id: int, question: Question) -> list[str]:
+    """The question's choice ids shuffled for this person: the same every time they see it.
+
+    The order is a keyed hash of (person, question, choice), so a reload, a resumed attempt or
+    the next try shows the same order, another person a different one, and nobody can work it
+    out from the ids without the app's secret key.
+    """
+    secret = str(current_app.secret_key or "").encode()
+    keys = [str(c["key"]) for c in question.choices]
+
+    def rank(key: str) -> bytes:
+        return hmac.new(secret, f"choices:{user_id}:{question.id}:{key}".encode(), hashlib.sha256).digest()
+
+    return sorted(keys, key=rank)
+
+
 def ordered_choices(attempt: QuizAttempt, question: Question) -> list[dict]:
-    by_key = {c["key"]: c for c in question.choices}
-    keys = attempt.choice_order.get(str(question.id)) or list(by_key)
-    return [by_key[k] for k in keys if k in by_key]
+    """The choices in the order this attempt shows them (stored when it started)."""
+    order = (attempt.choice_order or {}).get(str(question.id)) or choice_order_for(attempt.user_id, question)
+    return question_type(question).shown_choices(question, order)
 
 
 def answers_by_question(attempt: QuizAttempt) -> dict[int, Answer]:
     return {a.question_id: a for a in attempt.answers}
-
-
-def as_source(question: Question) -> QuestionSource:
-    """The registry grades content-format questions; rebuild one from the stored row."""
-    answer: object = question.answer
-    if question.type == "true_false":
-        answer = question.answer == ["true"]
-    elif question.type == "multiple":
-        answer = tuple(question.answer)
-    else:
-        answer = question.answer[0] if question.answer else ""
-    choices = tuple(ChoiceSource(key=c["key"], text=c.get("text") or {}, image=c.get("image"),
-                                 alt=c.get("alt") or {}) for c in question.choices)
-    return QuestionSource(key=question.key, type=question.type, prompt=question.prompt, choices=choices,
-                          answer=answer, explanation=question.explanation, screen=question.screen, line=0)
-
-
-def valid_response(question: Question, response: list[str]) -> bool:
-    """Is every value one the question offers? (Choice ids, or true/false.)"""
-    if not response:
-        return False
-    if question.type == "true_false":
-        return len(response) == 1 and response[0] in ("true", "false")
-    keys = {c["key"] for c in question.choices}
-    if question.type != "multiple" and len(response) != 1:
-        return False
-    return len(set(response)) == len(response) and set(response) <= keys
 
 
 def answer_question(user, attempt: QuizAttempt, question_id: int, response: list[str]) -> Answer:
@@ -140,9 +130,12 @@ def answer_question(user, attempt: QuizAttempt, question_id: int, response: list
     if question_id not in attempt.question_order:
         raise QuizError("wrong_question")
     question = db.session.get(Question, question_id)
-    if question is None or not valid_response(question, response):
+    qtype = get_question_type(question.type) if question is not None else None
+    parsed = qtype.parse(question, response) if qtype is not None else None
+    if parsed is None:
         raise QuizError("bad_choice")
-    correct = get_question_type(question.type).grade(as_source(question), list(response))
+    response = parsed
+    correct = qtype.grade(question, parsed)  # from the stored row: the page never says what is right
     existing = db.session.scalar(sa.select(Answer).where(
         Answer.attempt_id == attempt.id, Answer.question_id == question_id))
     if existing is not None:

@@ -28,6 +28,7 @@ LESSON_1 = """\
 title: Nhận diện cuộc gọi lừa đảo
 minutes: 8
 competences: ["4.2"]
+sources: [{title: "Cẩm nang nhận diện lừa đảo", publisher: Bộ Công an, url: "https://bocongan.example/cam-nang", checked: 2026-11-30}]
 ---
 
 Bà Lan nhận một cuộc gọi lạ.
@@ -49,6 +50,7 @@ Xem thêm [bài mật khẩu](02-mat-khau.md).
 LESSON_1_EN = """\
 ---
 title: Spotting scam calls
+sources: [{title: "Cẩm nang nhận diện lừa đảo", publisher: "Bộ Công an (Ministry of Public Security)", url: "https://bocongan.example/cam-nang", checked: 2026-11-30}]
 ---
 
 Mrs Lan gets a strange call.
@@ -66,6 +68,7 @@ LESSON_2 = """\
 ---
 title: Mật khẩu mạnh
 minutes: 6
+sources: [{title: "Mật khẩu an toàn", publisher: Bộ Công an, url: "https://bocongan.example/cam-nang", checked: 2026-11-30}]
 ---
 
 Mật khẩu mạnh dài và khó đoán.
@@ -81,8 +84,8 @@ questions:
     type: single
     prompt: Nhân viên ngân hàng xin mã OTP. Bạn làm gì?
     choices:
-      - id: a
-        text: {vi: Đọc mã cho họ, en: Read it out}
+      - {id: a, text: {vi: Đọc mã cho họ, en: Read it out}}
+      - {id: c, text: {vi: Hỏi tên người gọi, en: Ask the caller's name}}
       - id: b
         text: Cúp máy
     answer: b
@@ -102,8 +105,8 @@ questions:
     choices:
       - {id: a, text: "123456"}
       - {id: b, text: Lan-thich-hoa-sen-2024}
-      - {id: c, text: Bo-con-nhieu-cau-dai}
-    answer: [b, c]
+      - {id: c, text: matkhau}
+    answer: [b]
     explanation: Mật khẩu mạnh dài và khó đoán.
   - id: ma-qr
     type: picture
@@ -134,6 +137,7 @@ questions:
     choices:
       - {id: a, text: Bấm vào link}
       - {id: b, text: Gọi số in trên thẻ}
+      - {id: c, text: Trả lời tin nhắn để hỏi lại}
     answer: b
     explanation: Ngân hàng không gửi link lạ.
   - id: chuyen-tien
@@ -147,8 +151,9 @@ questions:
       message: Phi ho so
     prompt: Người lạ bảo bạn chuyển khoản. Bạn làm gì?
     choices:
-      - {id: a, text: Chuyển ngay}
       - {id: b, text: Dừng lại và hỏi người thân}
+      - {id: a, text: Chuyển ngay}
+      - {id: c, text: Chuyển trước một nửa}
     answer: b
     explanation: Đừng chuyển tiền cho người lạ.
 """

@@ -91,12 +91,12 @@ CASES = [
     ("same question id", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 12, "  - id: otp")},
      "01-cuoc-goi.quiz.yaml", 12, 'mã câu hỏi "otp" bị trùng'),
     ("one choice", {"01-cuoc-goi.quiz.yaml": drop_line(drop_line(QUIZ_1, 9), 8).replace("answer: b", "answer: a")},
-     "01-cuoc-goi.quiz.yaml", 5, "có 1 lựa chọn; cần từ 2 đến 6"),
+     "01-cuoc-goi.quiz.yaml", 5, "có 2 lựa chọn; cần từ 3 đến 6"),
     ("same choice id", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 8, "      - id: a").replace("answer: b", "answer: a")},
      "01-cuoc-goi.quiz.yaml", 8, 'mã lựa chọn "a" bị trùng'),
     ("choice text", {"01-cuoc-goi.quiz.yaml": drop_line(QUIZ_1, 9)}, "01-cuoc-goi.quiz.yaml", 8, 'thiếu "text"'),
-    ("wrong answer", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: c")},
-     "01-cuoc-goi.quiz.yaml", 10, 'đáp án "c" không nằm trong các lựa chọn'),
+    ("wrong answer", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: z")},
+     "01-cuoc-goi.quiz.yaml", 10, 'đáp án "z" không nằm trong các lựa chọn'),
     ("single as list", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: [a, b]")},
      "01-cuoc-goi.quiz.yaml", 10, "mã của một lựa chọn"),
     ("no explanation", {"01-cuoc-goi.quiz.yaml": drop_line(QUIZ_1, 11)}, "01-cuoc-goi.quiz.yaml", 2, 'thiếu "explanation"'),
@@ -117,7 +117,7 @@ CASES = [
     ("no screen", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 6, last=10)}, "final.quiz.yaml", 4, 'cần "screen"'),
     ("unknown kind", {"final.quiz.yaml": set_line(FINAL_QUIZ, 7, "      kind: email")},
      "final.quiz.yaml", 7, 'loại màn hình "kind: email" không có'),
-    ("screen field", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 24)}, "final.quiz.yaml", 20, 'thiếu dòng "amount"'),
+    ("screen field", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 25)}, "final.quiz.yaml", 21, 'thiếu dòng "amount"'),
     ("real link", {"final.quiz.yaml": set_line(FINAL_QUIZ, 10, "      link: https://vietcombank.com.vn")},
      "final.quiz.yaml", 10, 'kết thúc bằng ".example"'),
     ("no pass mark", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 1)}, "final.quiz.yaml", 1, 'thiếu "pass_mark"'),
@@ -128,43 +128,43 @@ CASES = [
      "chỉ bài kiểm tra cuối khoá"),
     ("no questions", {"01-cuoc-goi.quiz.yaml": "questions: []\n"}, "01-cuoc-goi.quiz.yaml", 1, 'thiếu "questions"'),
     # lesson markdown (LESSON_2: line 8 is "## Cách đặt", line 10 the image)
-    ("no alt", {"02-mat-khau.md": set_line(LESSON_2, 10, "![](images/bieu-do.png)")},
-     "02-mat-khau.md", 10, 'ảnh "images/bieu-do.png" thiếu lời mô tả (alt)'),
-    ("vague alt", {"02-mat-khau.md": set_line(LESSON_2, 10, "![ảnh 1](images/bieu-do.png)")},
-     "02-mat-khau.md", 10, "chưa nói gì về ảnh"),
-    ("missing image", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](images/khoa.png)")},
-     "02-mat-khau.md", 10, 'không tìm thấy ảnh "images/khoa.png"'),
-    ("outside course", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](../khac/images/khoa.png)")},
-     "02-mat-khau.md", 10, 'ảnh "../khac/images/khoa.png" nằm ngoài thư mục khoá học'),
-    ("backslash", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Biểu đồ](images\\bieu-do.png)")},
-     "02-mat-khau.md", 10, 'phải dùng dấu "/"'),
-    ("accented name", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](images/ổ-khoá.png)")},
-     "02-mat-khau.md", 10, 'không tìm thấy ảnh "images/ổ-khoá.png"'),
+    ("no alt", {"02-mat-khau.md": set_line(LESSON_2, 11, "![](images/bieu-do.png)")},
+     "02-mat-khau.md", 11, 'ảnh "images/bieu-do.png" thiếu lời mô tả (alt)'),
+    ("vague alt", {"02-mat-khau.md": set_line(LESSON_2, 11, "![ảnh 1](images/bieu-do.png)")},
+     "02-mat-khau.md", 11, "chưa nói gì về ảnh"),
+    ("missing image", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Ổ khoá](images/khoa.png)")},
+     "02-mat-khau.md", 11, 'không tìm thấy ảnh "images/khoa.png"'),
+    ("outside course", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Ổ khoá](../khac/images/khoa.png)")},
+     "02-mat-khau.md", 11, 'ảnh "../khac/images/khoa.png" nằm ngoài thư mục khoá học'),
+    ("backslash", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Biểu đồ](images\\bieu-do.png)")},
+     "02-mat-khau.md", 11, 'phải dùng dấu "/"'),
+    ("accented name", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Ổ khoá](images/ổ-khoá.png)")},
+     "02-mat-khau.md", 11, 'không tìm thấy ảnh "images/ổ-khoá.png"'),
     ("empty lesson", {"02-mat-khau.md": LESSON_2.split("Mật khẩu mạnh dài")[0], "02-mat-khau.quiz.yaml": None},
      "02-mat-khau.md", 1, "bài học chưa có nội dung"),
-    ("outside images", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](khoa.png)"), "khoa.png": png_bytes()},
-     "02-mat-khau.md", 10, "phải nằm trong thư mục images/"),
-    ("web image", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](https://anh.example/khoa.png)")},
-     "02-mat-khau.md", 10, "không dùng đường link ngoài"),
-    ("big image", {"images/bieu-do.png": png_bytes() + bytes(210 * 1024)}, "02-mat-khau.md", 10, "quá giới hạn 200 KB"),
+    ("outside images", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Ổ khoá](khoa.png)"), "khoa.png": png_bytes()},
+     "02-mat-khau.md", 11, "phải nằm trong thư mục images/"),
+    ("web image", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Ổ khoá](https://anh.example/khoa.png)")},
+     "02-mat-khau.md", 11, "không dùng đường link ngoài"),
+    ("big image", {"images/bieu-do.png": png_bytes() + bytes(210 * 1024)}, "02-mat-khau.md", 11, "quá giới hạn 200 KB"),
     ("svg size", {"images/tin-nhan.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"/>'},
-     "01-cuoc-goi.md", 14, "phải ghi width và height"),
-    ("broken png", {"images/bieu-do.png": b"not an image at all"}, "02-mat-khau.md", 10, "không đọc được ảnh"),
-    ("gif", {"02-mat-khau.md": set_line(LESSON_2, 10, "![Ổ khoá](images/khoa.gif)")}, "02-mat-khau.md", 10, ".svg, .png"),
-    ("h1", {"02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt")}, "02-mat-khau.md", 8, 'không dùng tiêu đề "#"'),
+     "01-cuoc-goi.md", 15, "phải ghi width và height"),
+    ("broken png", {"images/bieu-do.png": b"not an image at all"}, "02-mat-khau.md", 11, "không đọc được ảnh"),
+    ("gif", {"02-mat-khau.md": set_line(LESSON_2, 11, "![Ổ khoá](images/khoa.gif)")}, "02-mat-khau.md", 11, ".svg, .png"),
+    ("h1", {"02-mat-khau.md": set_line(LESSON_2, 9, "# Cách đặt")}, "02-mat-khau.md", 9, 'không dùng tiêu đề "#"'),
     ("later line", {"02-mat-khau.md": LESSON_2 + "\nDòng một\ndòng hai ![](images/bieu-do.png)\n"},
-     "02-mat-khau.md", 13, "thiếu lời mô tả"),
-    ("dead link", {"02-mat-khau.md": LESSON_2 + "\n[bài cũ](09-khong-co.md)\n"}, "02-mat-khau.md", 12,
+     "02-mat-khau.md", 14, "thiếu lời mô tả"),
+    ("dead link", {"02-mat-khau.md": LESSON_2 + "\n[bài cũ](09-khong-co.md)\n"}, "02-mat-khau.md", 13,
      'bài "khong-co" không tồn tại'),
-    ("other course", {"02-mat-khau.md": LESSON_2 + "\n[QR](../thanh-toan/02-qr.md)\n"}, "02-mat-khau.md", 12,
+    ("other course", {"02-mat-khau.md": LESSON_2 + "\n[QR](../thanh-toan/02-qr.md)\n"}, "02-mat-khau.md", 13,
      'không có khoá học "thanh-toan"'),
-    ("link form", {"02-mat-khau.md": LESSON_2 + "\n[bài hai](bai-hai.md)\n"}, "02-mat-khau.md", 12, "không đúng dạng"),
-    ("link scheme", {"02-mat-khau.md": LESSON_2 + "\n[tải](ftp://tai.example/a)\n"}, "02-mat-khau.md", 12,
+    ("link form", {"02-mat-khau.md": LESSON_2 + "\n[bài hai](bai-hai.md)\n"}, "02-mat-khau.md", 13, "không đúng dạng"),
+    ("link scheme", {"02-mat-khau.md": LESSON_2 + "\n[tải](ftp://tai.example/a)\n"}, "02-mat-khau.md", 13,
      "không được phép"),
     ("raw html", {"02-mat-khau.md": LESSON_2 + '\n<iframe src="https://x.example"></iframe>\n'},
-     "02-mat-khau.md", 12, "có mã HTML"),
+     "02-mat-khau.md", 13, "có mã HTML"),
     ("slides", {"01-cuoc-goi.en.md": LESSON_1_EN.replace("## What to do", "What to do")},
-     "01-cuoc-goi.en.md", 4, "bản tiếng Anh có 1 trang chiếu"),
+     "01-cuoc-goi.en.md", 5, "bản tiếng Anh có 1 trang chiếu"),
 ]
 
 
@@ -178,12 +178,14 @@ def test_each_rule_names_the_file_and_line(content, files, path, line, message):
 
 
 def test_every_problem_of_a_front_matter_is_reported_at_once(content):
-    content.course(files={"02-mat-khau.md": "---\nminutes: tám\ncompetences: [\"9.9\"]\n---\n\nChữ.\n"})
+    content.course(files={"02-mat-khau.md": "---\nminutes: tám\ncompetences: [\"9.9\"]\nsources: []\n---\n\nChữ.\n"})
 
     assert [(p.line, p.message) for p in check_tree(content.root)] == [
         (2, 'thiếu "title" (tên bài)'),
         (2, '"minutes" (số phút) phải là một số nguyên từ 1 trở lên'),
         (3, 'mã năng lực "9.9" không có trong khung năng lực số'),
+        (4, '"sources" phải là danh sách có ít nhất một nguồn, mỗi nguồn bắt đầu bằng "- title:"; '
+            'ví dụ "- title: …", "publisher: …", "url: https://…", "checked: 2026-12-01"'),
     ]
 
 
@@ -192,7 +194,7 @@ def test_seven_choices_are_too_many(content):
     quiz = f"questions:\n  - id: q\n    type: single\n    prompt: Hỏi?\n    choices:\n{choices}    answer: c1\n    explanation: Vì thế.\n"
     problem = only_problem(content, {"01-cuoc-goi.quiz.yaml": quiz})
 
-    assert (problem.line, problem.message) == (5, "câu hỏi có 7 lựa chọn; cần từ 2 đến 6")
+    assert (problem.line, problem.message) == (5, "câu hỏi có 7 lựa chọn; cần từ 3 đến 6")
 
 
 def test_links_to_existing_lessons_in_other_courses_pass(content):
@@ -217,22 +219,22 @@ def test_course_folder_names_and_case_insensitive_duplicates(content):
 def test_problems_are_sorted_by_file_then_line(content):
     content.course(files={
         "course.yaml": set_line(set_line(COURSE_YAML, 5, 'competences: ["9.9"]'), 2, "level: 12"),
-        "02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt"),
+        "02-mat-khau.md": set_line(LESSON_2, 9, "# Cách đặt"),
         "01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: z"),
     })
     problems = check_tree(content.root)
 
     assert [(p.path.rsplit("/", 1)[1], p.line) for p in problems] == [
-        ("01-cuoc-goi.quiz.yaml", 10), ("02-mat-khau.md", 8), ("course.yaml", 2), ("course.yaml", 5)]
+        ("01-cuoc-goi.quiz.yaml", 10), ("02-mat-khau.md", 9), ("course.yaml", 2), ("course.yaml", 5)]
 
 
 def test_an_invalid_course_yaml_still_gets_its_lessons_checked(content):
     content.course(files={"course.yaml": set_line(COURSE_YAML, 2, "level: 9"),
-                          "02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt")})
+                          "02-mat-khau.md": set_line(LESSON_2, 9, "# Cách đặt")})
     tree, problems = check_content(content.root)
 
     assert tree.courses == ()
-    assert [(p.path.rsplit("/", 1)[1], p.line) for p in problems] == [("02-mat-khau.md", 8), ("course.yaml", 2)]
+    assert [(p.path.rsplit("/", 1)[1], p.line) for p in problems] == [("02-mat-khau.md", 9), ("course.yaml", 2)]
 
 
 def test_image_dimensions_reads_svg_and_raster(tmp_path):
@@ -250,10 +252,10 @@ def test_command_line_reports_and_exits(content, capsys):
     assert main([str(content.root)]) == 0
     assert capsys.readouterr().out.strip() == "Không có lỗi nào: 1 khoá học, 2 bài học đều đúng quy định."
 
-    content.course(files={"02-mat-khau.md": set_line(LESSON_2, 8, "# Cách đặt")})
+    content.course(files={"02-mat-khau.md": set_line(LESSON_2, 9, "# Cách đặt")})
     assert main([str(content.root)]) == 1
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].startswith(f"{COURSE}/02-mat-khau.md:8: ")
+    assert lines[0].startswith(f"{COURSE}/02-mat-khau.md:9: ")
     assert lines[-1] == "Có 1 lỗi cần sửa. Sửa xong hãy chạy lại lệnh này."
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.content.sync import ContentInvalid, sync_content
+from lms.courses.loader import ContentInvalid, sync_content
 from lms.courses.models import Course, CourseVersion, Lesson, LessonProgress
 from lms.extensions import db
 from lms.quizzes.models import Question, Quiz

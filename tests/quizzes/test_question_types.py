@@ -1,4 +1,4 @@
-"""The question-type registry: validation with lines, building, and grading every type."""
+"""The question-type registry: validation with lines, building, and grading every type from its stored row."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import pytest
 
 from lms.content.model import ChoiceSource, QuestionSource
 from lms.content.parse import load_yaml
-from lms.quizzes.question_types import QUESTION_TYPES, QuestionType, get_question_type
+from lms.content.question_types import QUESTION_TYPES, QuestionType, StoredRow, get_question_type
 
 
-def question(type_: str, answer: object, keys: tuple[str, ...] = ("a", "b", "c")) -> QuestionSource:
-    """A question of `type_` whose choices have the given ids."""
+def question(type_: str, answer: object, keys: tuple[str, ...] = ("a", "b", "c")) -> StoredRow:
+    """A question of `type_` whose choices have the given ids, as its database row keeps it."""
     choices = () if type_ == "true_false" else tuple(ChoiceSource(k, {"vi": k.upper()}) for k in keys)
-    return QuestionSource("q", type_, {"vi": "Hỏi?"}, choices, answer, {"vi": "Vì thế."}, None, 1)
+    source = QuestionSource("q", type_, {"vi": "Hỏi?"}, choices, answer, {"vi": "Vì thế."}, None, 1)
+    return get_question_type(type_).stored(source)
 
 
 def mapping(text: str):
@@ -102,12 +103,13 @@ choices:
     text: Một
   - id: a
     text: Hai
+  - {id: b, text: Ba}
 answer: c
 """)
     assert get_question_type("single").validate(item) == [
         (1, 'thiếu "explanation" (lời giải thích)'),
         (7, 'mã lựa chọn "a" bị trùng'),
-        (9, 'đáp án "c" không nằm trong các lựa chọn'),
+        (10, 'đáp án "c" không nằm trong các lựa chọn'),
     ]
 
 
@@ -141,7 +143,7 @@ explanation: Vì thế.
     ("screen: nothing", [(1, 'câu thực hành cần "screen" (mô tả màn hình điện thoại giả)')]),
 ])
 def test_validate_scenario_screens(screen, expected):
-    item = mapping(f"{screen}\nid: q\nprompt: Làm gì?\nchoices: [{{id: a, text: A}}, {{id: b, text: B}}]\n"
+    item = mapping(f"{screen}\nid: q\nprompt: Làm gì?\nchoices: [{{id: a, text: A}}, {{id: b, text: B}}, {{id: c, text: C}}]\n"
                    "answer: a\nexplanation: Vì thế.\n")
     assert get_question_type("scenario").validate(item) == expected
 
@@ -174,6 +176,7 @@ choices:
     text: Một
   - id: b
     text: Hai
+  - {id: c, text: Ba}
 answer: [a, b]
 explanation: Cả hai.
 """)
@@ -185,3 +188,66 @@ explanation: Cả hai.
     item["prompt"] = {"vi": "Việc nào an toàn?", "en": "Which are safe?"}
     assert get_question_type("multiple").validate(item) == []
 
+
+
+@pytest.mark.parametrize(("name", "answer", "stored"), [
+    ("single", "b", ["b"]), ("scenario", "b", ["b"]), ("picture", "b", ["b"]),
+    ("multiple", ("a", "c"), ["a", "c"]), ("true_false", True, ["true"]), ("true_false", False, ["false"]),
+])
+def test_each_type_stores_its_key_as_a_list_of_strings(name, answer, stored):
+    row = question(name, answer)
+    assert row.type == name and row.answer == stored
+    assert [c["key"] for c in row.choices] == ([] if name == "true_false" else ["a", "b", "c"])
+
+
+@pytest.mark.parametrize(("name", "values", "parsed"), [
+    ("single", ["b"], ["b"]), ("single", ["b", "c"], None), ("single", ["z"], None), ("single", [], None),
+    ("multiple", ["c", "a"], ["c", "a"]), ("multiple", ["a", "a"], None), ("multiple", ["a", "z"], None),
+    ("true_false", ["true"], ["true"]), ("true_false", ["yes"], None), ("true_false", ["true", "false"], None),
+])
+def test_parse_keeps_only_answers_the_question_offers(name, values, parsed):
+    assert get_question_type(name).parse(question(name, "b" if name != "multiple" else ("a",)), values) == parsed
+
+
+def test_every_type_names_its_phone_and_projector_templates():
+    for qtype in QUESTION_TYPES.values():
+        assert qtype.template.startswith("quizzes/types/") and qtype.template.endswith(".html")
+        assert qtype.projector_template.startswith("quizzes/projector/")
+
+
+@pytest.mark.parametrize("name", ["single", "multiple", "scenario"])
+def test_text_choice_questions_need_three_choices(name):
+    extra = "screen: {kind: call, caller: Công an, number: '0900'}\n" if name == "scenario" else ""
+    answer = "[a]" if name == "multiple" else "a"
+    item = mapping(f"{extra}id: q\nprompt: Làm gì?\nchoices: [{{id: a, text: A}}, {{id: b, text: B}}]\n"
+                   f"answer: {answer}\nexplanation: Vì thế.\n")
+    line = 4 if name == "scenario" else 3
+    assert get_question_type(name).validate(item) == [(line, "câu hỏi có 2 lựa chọn; cần từ 3 đến 6")]
+
+
+def test_picture_questions_may_compare_two_pictures():
+    item = mapping("id: q\nprompt: Hình nào?\nchoices:\n  - {id: a, image: images/a.svg, alt: Mã QR}\n"
+                   "  - {id: b, image: images/b.svg, alt: Mã vạch}\nanswer: a\nexplanation: Vì thế.\n")
+    assert get_question_type("picture").validate(item) == []
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("prompt", "Bấm <b>Đồng ý</b> không?"),
+    ("explanation", "{vi: Vì thế.&nbsp;Nhớ nhé, en: So.}"),
+    ("explanation", "{vi: Vì thế., en: <i>So</i>}"),
+])
+def test_html_in_question_text_is_reported_on_its_line(field, value):
+    fields = {"prompt": "Làm gì?", "explanation": "Vì thế."}
+    fields[field] = value
+    item = mapping(f"id: q\nprompt: {fields['prompt']}\nchoices: [{{id: a, text: A}}, {{id: b, text: B}}, {{id: c, text: C}}]\n"
+                   f"answer: a\nexplanation: {fields['explanation']}\n")
+    [(line, message)] = get_question_type("single").validate(item)
+    assert line == (2 if field == "prompt" else 5)
+    assert message.startswith(f'"{field}"') and "có mã HTML" in message
+
+
+def test_html_in_a_choice_is_reported_on_its_line():
+    item = mapping("id: q\nprompt: Làm gì?\nchoices:\n  - {id: a, text: A}\n  - id: b\n    text: '<script>x</script>'\n"
+                   "  - {id: c, text: C}\nanswer: a\nexplanation: Vì thế.\n")
+    [(line, message)] = get_question_type("single").validate(item)
+    assert line == 6 and "có mã HTML" in message

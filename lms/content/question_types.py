@@ -1,17 +1,34 @@
-"""The question-type registry: one class per type that validates, builds and grades its questions."""
+"""Question types: one class per type, over the stored question row.
+
+A type is everything the app knows about one kind of question, in one place:
+
+- authoring: `validate` (every problem of a question written in a quiz file, with its line) and
+  `build` (the checked question as a QuestionSource);
+- storing: `stored_answer` (the key as the question row keeps it: a list of strings);
+- taking: `parse` (the values a form sent, kept as the response, or None when they are not an
+  answer this question offers) and `grade` (right or not, from the stored row only);
+- drawing: `template` (the phone page's part inside the question's fieldset) and
+  `projector_template` (the name the live class will use on a projector).
+
+Grading and parsing read a stored row (lms.quizzes.models.Question, or `StoredQuestion` here):
+`type`, `choices` ([{"key", "text", "image", "alt"}]), `answer` (list of strings) and `screen`.
+A new type is one subclass registered with `register` and one template; nothing else changes.
+Pure: no database, no web framework (lms.content is loaded by tools that have neither).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from lms.content.model import ChoiceSource, LangText, QuestionSource, lang_text, text_problem
 
 LineMessage = tuple[int, str]
 
-MIN_CHOICES, MAX_CHOICES = 2, 6
+MIN_CHOICES, MAX_CHOICES = 3, 6
 COMMON_FIELDS = frozenset({"id", "type", "prompt", "choices", "answer", "explanation"})
 
 # What each drawn phone screen needs (content/README.md, "scenario" table): field -> (kind, required).
@@ -55,22 +72,56 @@ def as_id(value: object) -> str | None:
     return None
 
 
-def _chosen(response: object) -> set[str] | None:
-    """The set of ids a learner sent, or None when the response is malformed."""
+class StoredQuestion(Protocol):
+    """What grading reads from a question row (lms.quizzes.models.Question has these columns)."""
+
+    type: str
+    choices: list[dict[str, Any]]
+    answer: list[str]
+    screen: dict[str, Any] | None
+
+
+@dataclass
+class StoredRow:
+    """A question shaped like its database row, for tools and tests without a database."""
+
+    type: str
+    choices: list[dict[str, Any]] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)
+    screen: dict[str, Any] | None = None
+
+
+def _values(response: object) -> list[str] | None:
+    """The strings a learner sent, or None when the response is not a list of strings."""
     if isinstance(response, str):
         response = [response]
     if not isinstance(response, Sequence) or not all(isinstance(r, str) for r in response):
         return None
-    return set(response)
+    return list(response)
+
+
+def choice_keys(question: StoredQuestion) -> list[str]:
+    """The ids of a stored question's choices, in the order written in the quiz file."""
+    return [str(c.get("key")) for c in question.choices or () if isinstance(c, Mapping)]
 
 
 class QuestionType:
-    """Base for a question type; subclasses state their name and how `answer` looks."""
+    """Base for a question type: one choice is right. Subclasses change what differs."""
 
     name: ClassVar[str] = ""
     label: ClassVar[LangText] = {}
     has_choices: ClassVar[bool] = True
+    #: The form control for each choice: "radio" (one answer) or "checkbox" (several).
+    input_type: ClassVar[str] = "radio"
+    #: Fewest choices a question of this type may offer (content/README.md: at least three).
+    min_choices: ClassVar[int] = MIN_CHOICES
     extra_fields: ClassVar[frozenset[str]] = frozenset()
+    #: The part of the phone page inside the question's fieldset (legend and answer controls).
+    template: ClassVar[str] = "quizzes/types/choice.html"
+    #: The projector's version of the same part (for the live class; drawn from the stored row).
+    projector_template: ClassVar[str] = "quizzes/projector/choice.html"
+
+    # ---- authoring ------------------------------------------------------------------------
 
     def validate(self, question: Mapping[str, Any]) -> list[LineMessage]:
         """Every problem in one question mapping, as (line, Vietnamese message)."""
@@ -99,11 +150,42 @@ class QuestionType:
             line=line_of(question),
         )
 
-    def grade(self, question: QuestionSource, response: object) -> bool:
-        """True when the response is exactly the right answer."""
-        chosen = _chosen(response)
-        known = {c.key for c in question.choices}
-        return chosen is not None and chosen <= known and chosen == {question.answer}
+    # ---- storing --------------------------------------------------------------------------
+
+    def stored_answer(self, answer: object) -> list[str]:
+        """The key of a built question as the question row keeps it: a list of strings."""
+        if isinstance(answer, (list, tuple)):
+            return [str(item) for item in answer]
+        return [str(answer)]
+
+    def stored_choices(self, source: QuestionSource) -> list[dict[str, Any]]:
+        """The choices of a built question as the question row keeps them."""
+        return [{"key": c.key, "text": dict(c.text), "image": c.image, "alt": dict(c.alt)} for c in source.choices]
+
+    def stored(self, source: QuestionSource) -> StoredRow:
+        """A built question in the shape of its row (what `parse` and `grade` read)."""
+        return StoredRow(self.name, self.stored_choices(source), self.stored_answer(source.answer),
+                         dict(source.screen) if source.screen else None)
+
+    # ---- taking ---------------------------------------------------------------------------
+
+    def parse(self, question: StoredQuestion, values: object) -> list[str] | None:
+        """The response to keep from what a form sent, or None when it is not an answer offered here."""
+        chosen = _values(values)
+        if not chosen or len(chosen) != 1 or chosen[0] not in choice_keys(question):
+            return None
+        return chosen
+
+    def grade(self, question: StoredQuestion, response: object) -> bool:
+        """True when the response is exactly the right answer (never trusts the page)."""
+        chosen = self.parse(question, response)
+        return chosen is not None and set(chosen) == set(question.answer or ()) and len(question.answer) == 1
+
+    def shown_choices(self, question: StoredQuestion, order: Sequence[str] | None) -> list[dict[str, Any]]:
+        """The choices to draw, in `order` (a shuffled list of ids) when given."""
+        by_key = {str(c["key"]): c for c in question.choices or () if isinstance(c, Mapping)}
+        keys = [k for k in (order or ()) if k in by_key] or list(by_key)
+        return [by_key[k] for k in keys]
 
     def _unknown_fields(self, question: Mapping[str, Any]) -> list[LineMessage]:
         allowed = COMMON_FIELDS | self.extra_fields
@@ -119,9 +201,9 @@ class QuestionType:
         if not isinstance(choices, list):
             return [(line_of(question, "choices"), '"choices" phải là danh sách các lựa chọn, mỗi lựa chọn bắt đầu bằng "- id:"')]
         problems: list[LineMessage] = []
-        if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
+        if not self.min_choices <= len(choices) <= MAX_CHOICES:
             problems.append((line_of(question, "choices"),
-                             f"câu hỏi có {len(choices)} lựa chọn; cần từ {MIN_CHOICES} đến {MAX_CHOICES}"))
+                             f"câu hỏi có {len(choices)} lựa chọn; cần từ {self.min_choices} đến {MAX_CHOICES}"))
         seen: set[str] = set()
         for index, choice in enumerate(choices):
             problems += self._validate_choice(choice, item_line(choices, index), seen)
@@ -195,6 +277,7 @@ class MultipleChoice(QuestionType):
 
     name = "multiple"
     label = {"vi": "Chọn tất cả đáp án đúng", "en": "Choose every correct answer"}
+    input_type = "checkbox"
     # The question page already says "(Chọn tất cả câu trả lời đúng)" under a multiple question.
     _SAYS_CHOOSE_ALL = re.compile(r"chọn tất cả|choose all|select all", re.IGNORECASE)
 
@@ -206,11 +289,19 @@ class MultipleChoice(QuestionType):
                                                          'trang đã tự nhắc người học chọn tất cả đáp án đúng'))
         return problems
 
-    def grade(self, question: QuestionSource, response: object) -> bool:
-        """True only for exactly the set of right ids."""
-        chosen = _chosen(response)
-        known = {c.key for c in question.choices}
-        return chosen is not None and chosen <= known and chosen == set(question.answer)  # type: ignore[arg-type]
+    def parse(self, question: StoredQuestion, values: object) -> list[str] | None:
+        """One or more of the offered ids, each once."""
+        chosen = _values(values)
+        if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= set(choice_keys(question)):
+            return None
+        return chosen
+
+    def grade(self, question: StoredQuestion, response: object) -> bool:
+        """True only for exactly the set of right ids (a repeated id changes nothing)."""
+        chosen = _values(response)
+        keys = set(choice_keys(question))
+        answer = set(question.answer or ())
+        return bool(chosen) and set(chosen) <= keys and answer <= keys and set(chosen) == answer  # type: ignore[arg-type]
 
     def _validate_answer(self, question: Mapping[str, Any]) -> list[LineMessage]:
         if "answer" not in question:
@@ -239,14 +330,27 @@ class TrueFalse(QuestionType):
     name = "true_false"
     label = {"vi": "Đúng hay sai", "en": "True or false"}
     has_choices = False
+    min_choices = 0
+    template = "quizzes/types/true_false.html"
+    projector_template = "quizzes/projector/true_false.html"
 
-    def grade(self, question: QuestionSource, response: object) -> bool:
+    def stored_answer(self, answer: object) -> list[str]:
+        return ["true" if answer is True else "false"]
+
+    def parse(self, question: StoredQuestion, values: object) -> list[str] | None:
+        """Exactly one of "true" and "false"."""
+        chosen = _values(values)
+        return chosen if chosen and len(chosen) == 1 and chosen[0] in ("true", "false") else None
+
+    def grade(self, question: StoredQuestion, response: object) -> bool:
         """True when the learner's "true"/"false" matches the answer."""
-        if isinstance(response, Sequence) and not isinstance(response, str):
-            response = response[0] if len(response) == 1 else None
         if isinstance(response, bool):
-            return response is question.answer
-        return response in ("true", "false") and (response == "true") is question.answer
+            response = "true" if response else "false"
+        chosen = self.parse(question, response)
+        return chosen is not None and list(question.answer or ()) == chosen
+
+    def shown_choices(self, question: StoredQuestion, order: Sequence[str] | None) -> list[dict[str, Any]]:
+        return []
 
     def _validate_choices(self, question: Mapping[str, Any]) -> list[LineMessage]:
         if "choices" in question:
@@ -269,6 +373,8 @@ class PictureChoice(QuestionType):
 
     name = "picture"
     label = {"vi": "Chọn hình đúng", "en": "Choose the right picture"}
+    # Two drawn pictures side by side are a fair question; the three-choice rule is for text.
+    min_choices = 2
 
     def _validate_choice_content(self, choice: Mapping[str, Any]) -> list[LineMessage]:
         problems: list[LineMessage] = []
@@ -368,9 +474,19 @@ def _is_fake_link(link: str) -> bool:
     return host == "example" or host.endswith(".example")
 
 
-QUESTION_TYPES: dict[str, QuestionType] = {
-    cls.name: cls() for cls in (SingleChoice, MultipleChoice, TrueFalse, PictureChoice, Scenario)
-}
+QUESTION_TYPES: dict[str, QuestionType] = {}
+
+
+def register(cls: type[QuestionType]) -> type[QuestionType]:
+    """Make a question type known everywhere: the content check, loading, taking and drawing."""
+    if not cls.name:
+        raise ValueError("a question type needs a name")
+    QUESTION_TYPES[cls.name] = cls()
+    return cls
+
+
+for _cls in (SingleChoice, MultipleChoice, TrueFalse, PictureChoice, Scenario):
+    register(_cls)
 
 
 def get_question_type(name: str) -> QuestionType:

@@ -33,7 +33,7 @@ def check_command(path: str | None) -> None:
 @click.argument("path", required=False)
 def sync_command(path: str | None) -> None:
     """Load content into the database; safe to run again and again."""
-    from lms.content.sync import ContentInvalid, sync_content
+    from lms.courses.loader import ContentInvalid, sync_content
     from lms.extensions import db
 
     try:

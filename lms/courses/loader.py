@@ -1,4 +1,8 @@
-"""Load the checked content tree into the database: idempotent, keyed by slug, never deleting."""
+"""Load the checked content tree into the database: idempotent, keyed by slug, never deleting.
+
+lms.content reads, checks and renders the content folder without a database; this module is the
+one place that writes what it read into the course, lesson, quiz and question tables.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +15,7 @@ from flask import url_for
 
 from lms.content.check import check_content, image_dimensions
 from lms.content.model import CourseSource, LessonSource, Problem, QuestionSource, QuizSource
+from lms.content.question_types import get_question_type
 from lms.content.render import render_markdown
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.courses.search import index_lesson, remove_lesson
@@ -154,6 +159,7 @@ def _sync_lesson(course: Course, course_source: CourseSource, source: LessonSour
         lesson.html = {lang: r.html for lang, r in rendered.items()}
         lesson.slides = {lang: list(r.slides) for lang, r in rendered.items()}
         lesson.plain_text = {lang: r.plain_text for lang, r in rendered.items()}
+        lesson.sources = {lang: [ref.as_dict() for ref in refs] for lang, refs in source.sources.items()}
         lesson.content_hash = source.content_hash
         lesson.updated_at = now
         db.session.flush()
@@ -204,14 +210,13 @@ def _sync_quiz(course: Course, lesson: Lesson | None, key: str, source: QuizSour
         question.retired_at = None
         question_hash = _question_hash(qs)
         if question.content_hash != question_hash:
-            question.type = qs.type
+            stored = get_question_type(qs.type).stored(qs)  # the type decides how its row looks
+            question.type = stored.type
             question.prompt = dict(qs.prompt)
-            question.choices = [
-                {"key": c.key, "text": dict(c.text), "image": c.image, "alt": dict(c.alt)} for c in qs.choices
-            ]
-            question.screen = dict(qs.screen) if qs.screen else None
+            question.choices = stored.choices
+            question.screen = stored.screen
             question.explanation = dict(qs.explanation)
-            question.answer = _answer_list(qs.answer)
+            question.answer = stored.answer
             question.content_hash = question_hash
     for question in questions.values():
         # Retired so that past answers to it still make sense.
@@ -219,10 +224,3 @@ def _sync_quiz(course: Course, lesson: Lesson | None, key: str, source: QuizSour
             question.retired_at = now
     db.session.flush()
 
-
-def _answer_list(answer) -> list:
-    if isinstance(answer, bool):
-        return ["true" if answer else "false"]
-    if isinstance(answer, (list, tuple)):
-        return list(answer)
-    return [answer]
