@@ -32,6 +32,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from lms.content.model import AUDIENCES as AUDIENCE_LABELS
+
 BASE_PEOPLE = 100_000
 # The shape at 100,000 people (issue 18); everything scales with the number of people.
 SHAPE = {"cohorts": 3_338, "big_cohort": 5_000, "progress": 2_000_000, "certificates": 30_000,
@@ -50,7 +52,7 @@ GIVEN = ["An", "Anh", "Bình", "Cường", "Dũng", "Duy", "Đạt", "Giang", "H
          "Hùng", "Hương", "Huy", "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Ngọc",
          "Nhung", "Phúc", "Phương", "Quân", "Quang", "Sơn", "Tâm", "Thảo", "Thắng", "Thu", "Thủy", "Trang",
          "Trung", "Tuấn", "Tú", "Vân", "Việt", "Yến", "Ánh", "Ơn", "Ưng"]
-AUDIENCES = ("everyone", "elderly", "disability", "traders", "workers", "students", "officials")
+AUDIENCES = tuple(AUDIENCE_LABELS)  # defined once, in lms.content.model
 
 
 @dataclass

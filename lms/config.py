@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from lms.content.model import LANGS
+
 
 def _database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'lms.db'}"
@@ -63,7 +65,7 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-    LANGUAGES = ("vi", "en")
+    LANGUAGES = LANGS  # the content's languages (lms.content.model), defined there only
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long class must still submit
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

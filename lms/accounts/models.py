@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.content.model import LANGS
 from lms.extensions import db
 from lms.timeutil import utcnow
 
 ROLES = ("learner", "instructor", "coordinator", "admin")
 SECRET_KINDS = ("pin", "password")
-LOCALES = ("vi", "en")
+LOCALES = LANGS  # the content's languages (lms.content.model), defined there only
 
 
 class User(UserMixin, db.Model):

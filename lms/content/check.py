@@ -6,7 +6,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from PIL import Image
 
-from lms.content.model import ContentTree, CourseSource, MarkdownDoc, Problem, QuestionSource, Scan
+from lms.content.model import ContentTree, MarkdownDoc, Problem, QuestionSource, QuizSource, Scan
 from lms.content.parse import scan_tree
 from lms.content.render import (
     URL_SCHEMES, course_image_path, is_markdown_link, markdown_parser, parse_lesson_link,
@@ -50,11 +50,11 @@ def check_content(root: Path) -> tuple[ContentTree, list[Problem]]:
     problems += _check_slide_counts(scan, slide_counts)
     for ref in scan.image_refs:
         problems += [Problem(ref.rel, ref.line, message) for message in image_problems(ref.course_dir, ref.src)]
-    for course in scan.tree.courses:
+    for name, quizzes in sorted(scan.quizzes.items()):
         # Measured only once every quiz of the course loads: counts over some of them would mislead.
-        folder = f"{_rel(course.path, root)}/"
+        folder = f"courses/{name}/"
         if not any(p.path.startswith(folder) and p.path.endswith(".quiz.yaml") for p in problems):
-            problems += quiz_measure_problems(course, root)
+            problems += quiz_measure_problems(folder + "course.yaml", quizzes, root)
     unique = list(dict.fromkeys(problems))
     return scan.tree, sorted(unique, key=lambda problem: (problem.path, problem.line))
 
@@ -231,14 +231,14 @@ def _check_slide_counts(scan: Scan, counts: dict[tuple[Path, str], dict[str, int
 ONE_KEY_TYPES = frozenset({"single", "scenario"})
 
 
-def quiz_measure_problems(course: CourseSource, root: Path | None = None) -> list[Problem]:
-    """What a machine can tell about quizzes that can be passed without reading the lessons."""
+def quiz_measure_problems(course_file: str, quizzes: Sequence[QuizSource], root: Path | None = None) -> list[Problem]:
+    """What a machine can tell about a course's quizzes that can be passed without reading the lessons.
+
+    `quizzes` are all of the course's quizzes (checks and final); problems are reported on its course.yaml.
+    """
     questions: list[tuple[str, QuestionSource]] = []
-    quizzes = [lesson.check_quiz for lesson in course.lessons] + [course.final_quiz]
     for quiz in quizzes:
-        if quiz is not None:
-            questions += [(_rel(quiz.path, root), q) for q in quiz.questions]
-    course_file = _rel(course.path / "course.yaml", root)
+        questions += [(_rel(quiz.path, root), q) for q in quiz.questions]
     single = [(where, q) for where, q in questions if q.type in ONE_KEY_TYPES and isinstance(q.answer, str)]
     multiple = [(where, q) for where, q in questions if q.type == "multiple"]
     problems = []

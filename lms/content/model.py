@@ -174,6 +174,8 @@ class Scan:
     documents: tuple[MarkdownDoc, ...]
     image_refs: tuple[ImageRef, ...]
     lesson_slugs: dict[str, frozenset[str]]
+    # Every quiz that loaded, by course folder, even when its lesson did not (for the course measures).
+    quizzes: dict[str, tuple[QuizSource, ...]] = field(default_factory=dict)
 
 
 def nfc(text: str) -> str:

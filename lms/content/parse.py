@@ -40,6 +40,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.documents: list[MarkdownDoc] = []
         self.image_refs: list[ImageRef] = []
+        self.quizzes: dict[str, list[QuizSource]] = {}
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -182,7 +183,7 @@ def scan_tree(root: Path) -> Scan:
         if course is not None:
             courses.append(course)
     return Scan(ContentTree(tuple(courses)), tuple(reader.problems), tuple(reader.documents),
-                tuple(reader.image_refs), slugs)
+                tuple(reader.image_refs), slugs, {name: tuple(found) for name, found in reader.quizzes.items()})
 
 
 def load_tree(root: Path) -> tuple[ContentTree, list[Problem]]:
@@ -439,7 +440,9 @@ def _read_quiz(reader: _Reader, path: Path, kind: str, course_dir: Path) -> Quiz
     questions = _read_questions(reader, path, data, course_dir)
     if len(reader.problems) > before:
         return None
-    return QuizSource(path, kind, pass_mark, max_attempts, questions)  # type: ignore[arg-type]
+    quiz = QuizSource(path, kind, pass_mark, max_attempts, questions)  # type: ignore[arg-type]
+    reader.quizzes.setdefault(course_dir.name, []).append(quiz)
+    return quiz
 
 
 def _read_questions(reader: _Reader, path: Path, data: LineDict, course_dir: Path) -> tuple[QuestionSource, ...]:

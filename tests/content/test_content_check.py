@@ -27,6 +27,16 @@ def set_line(text: str, number: int, new: str) -> str:
     return "".join(lines)
 
 
+def block_source(title: str | None = "Cẩm nang", publisher: str | None = "Bộ Công an",
+                 url: str | None = "https://bocongan.example/a", checked: str | None = "2026-11-30") -> str:
+    """A sources list written in block form: title on line +1, publisher +2, url +3, checked +4."""
+    lines = ["sources:"]
+    for index, (key, value) in enumerate((("title", title), ("publisher", publisher), ("url", url), ("checked", checked))):
+        if value is not None:
+            lines.append(f"  {'- ' if index == 0 else '  '}{key}: {value}")
+    return "\n".join(lines)
+
+
 def only_problem(content, files: dict[str, str | bytes | None]) -> Problem:
     """Build the default course changed by `files` and return its single problem."""
     content.course(files=files)
@@ -165,6 +175,55 @@ CASES = [
      "02-mat-khau.md", 13, "có mã HTML"),
     ("slides", {"01-cuoc-goi.en.md": LESSON_1_EN.replace("## What to do", "What to do")},
      "01-cuoc-goi.en.md", 5, "bản tiếng Anh có 1 trang chiếu"),
+    # sources (LESSON_2 line 4 is its sources line)
+    ("no sources", {"02-mat-khau.md": drop_line(LESSON_2, 4)}, "02-mat-khau.md", 2, 'thiếu "sources"'),
+    ("english no sources", {"01-cuoc-goi.en.md": drop_line(LESSON_1_EN, 3)}, "01-cuoc-goi.en.md", 2, 'thiếu "sources"'),
+    ("empty sources", {"02-mat-khau.md": set_line(LESSON_2, 4, "sources: []")}, "02-mat-khau.md", 4,
+     "ít nhất một nguồn"),
+    ("source not a mapping", {"02-mat-khau.md": set_line(LESSON_2, 4, "sources: [https://a.example]")},
+     "02-mat-khau.md", 4, "mỗi nguồn cần bốn dòng"),
+    ("source javascript", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(url="javascript:alert(1)"))},
+     "02-mat-khau.md", 7, 'đường link "javascript:alert(1)" của nguồn phải là địa chỉ trang web'),
+    ("source ftp", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(url="ftp://tai.example/a"))},
+     "02-mat-khau.md", 7, "bắt đầu bằng https:// hoặc http://"),
+    ("source no host", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(url="https:///a"))},
+     "02-mat-khau.md", 7, "địa chỉ trang web"),
+    ("source future", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(checked="2999-01-01"))},
+     "02-mat-khau.md", 8, "2999-01-01 là ngày trong tương lai"),
+    ("source date form", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(checked="30/11/2026"))},
+     "02-mat-khau.md", 8, '"30/11/2026" phải là một ngày viết năm-tháng-ngày'),
+    ("source no publisher", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(publisher=None))},
+     "02-mat-khau.md", 5, 'nguồn thiếu "publisher"'),
+    ("source typo", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source() + "\n    link: https://a.example")},
+     "02-mat-khau.md", 9, 'không hiểu dòng "link"'),
+    ("source html", {"02-mat-khau.md": set_line(LESSON_2, 4, block_source(title='"<b>Cẩm nang</b>"'))},
+     "02-mat-khau.md", 5, "có mã HTML"),
+    # links that run code or embed a file show as raw text: refused, with their line
+    ("javascript link", {"02-mat-khau.md": LESSON_2 + "\n[bấm vào đây](javascript:alert(1))\n"}, "02-mat-khau.md", 13,
+     '"javascript:" không phải trang web'),
+    ("javascript capitals", {"02-mat-khau.md": LESSON_2 + "\nDòng một\n[bấm](JaVaScRiPt:alert(1))\n"}, "02-mat-khau.md", 14,
+     '"javascript:" không phải trang web'),
+    ("javascript entity", {"02-mat-khau.md": LESSON_2 + "\n[bấm](javascript&#58;alert(1))\n"}, "02-mat-khau.md", 13,
+     '"javascript:" không phải trang web'),
+    ("data link", {"02-mat-khau.md": LESSON_2 + "\n[tải](data:text/html;base64,PHNjcmlwdD4=)\n"}, "02-mat-khau.md", 13,
+     '"data:" không phải trang web'),
+    ("vbscript autolink", {"02-mat-khau.md": LESSON_2 + "\n<vbscript:msgbox(1)>\n"}, "02-mat-khau.md", 13,
+     '"vbscript:" không phải trang web'),
+    ("javascript reference", {"02-mat-khau.md": LESSON_2 + "\n[bấm][x]\n\n[x]: javascript:alert(1)\n"}, "02-mat-khau.md", 13,
+     '"javascript:" không phải trang web'),
+    # HTML inside YAML text is shown to learners as raw code
+    ("html course title", {"course.yaml": set_line(COURSE_YAML, 7, "  vi: An toàn <b>trên mạng</b>")},
+     "course.yaml", 6, 'có mã HTML ("<b>")'),
+    ("html lesson title", {"02-mat-khau.md": set_line(LESSON_2, 2, 'title: "Mật khẩu <em>mạnh</em>"')},
+     "02-mat-khau.md", 2, 'có mã HTML ("<em>")'),
+    ("html choice", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 9, '        text: "Cúp máy<br>"')},
+     "01-cuoc-goi.quiz.yaml", 9, 'có mã HTML ("<br>")'),
+    ("html entity", {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 11, "    explanation: Ngân hàng&nbsp;không hỏi.")},
+     "01-cuoc-goi.quiz.yaml", 11, 'có mã HTML ("&nbsp;")'),
+    ("html comment", {"final.quiz.yaml": set_line(FINAL_QUIZ, 11, "    prompt: Bạn làm gì? <!-- ghi chú -->")},
+     "final.quiz.yaml", 11, 'có mã HTML ("<!--")'),
+    # three choices for text questions
+    ("two choices", {"final.quiz.yaml": drop_line(FINAL_QUIZ, 15)}, "final.quiz.yaml", 12, "có 2 lựa chọn; cần từ 3 đến 6"),
 ]
 
 
@@ -259,7 +318,13 @@ def test_command_line_reports_and_exits(content, capsys):
     assert lines[-1] == "Có 1 lỗi cần sửa. Sửa xong hãy chạy lại lệnh này."
 
 
-CONTENT_MODULES = ["__init__", "__main__", "model", "parse", "check", "render", "competences"]
+CONTENT_MODULES = sorted(path.stem for path in Path(__file__).resolve().parents[2].joinpath("lms", "content").glob("*.py"))
+APP_MODULES = ("lms.courses", "lms.quizzes", "lms.extensions", "lms.accounts", "lms.cohorts", "lms.certificates")
+
+
+def test_every_content_module_is_checked():
+    assert {"check", "parse", "render", "model", "question_types"} <= set(CONTENT_MODULES)
+    assert "sync" not in CONTENT_MODULES and "cli" not in CONTENT_MODULES  # loading lives in lms.courses
 
 
 @pytest.mark.parametrize("name", CONTENT_MODULES)
@@ -270,7 +335,77 @@ def test_content_modules_do_not_import_the_web_or_database(name):
     imported = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
+            imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert not imported & {"flask", "sqlalchemy", "flask_sqlalchemy"}
+            imported.add(node.module)
+    assert not {module.split(".")[0] for module in imported} & {"flask", "sqlalchemy", "flask_sqlalchemy"}
+    assert not [module for module in imported if module.startswith(APP_MODULES)]
+
+
+def test_importing_the_content_package_loads_no_app_module():
+    """Reading, checking and rendering content needs no database, app or quiz module (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lms\n"
+        "before = set(sys.modules)\n"
+        "import lms.content.check, lms.content.parse, lms.content.render, lms.content.question_types, lms.content.__main__\n"
+        "print(' '.join(sorted(m for m in set(sys.modules) - before if m.startswith('lms.'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout.split()
+    assert out and all(module.startswith("lms.content") for module in out), out
+
+
+# ---- quizzes that measure: per course, lesson checks and final quiz together -----------------
+# The default course's single-answer questions: otp (01-cuoc-goi.quiz.yaml:2, key 3rd of 3),
+# tin-nhan (final.quiz.yaml:4, key 2nd) and chuyen-tien (final.quiz.yaml:18, key 1st and longest):
+# one longest key in three is allowed, and no position holds more than one key.
+
+
+def test_the_key_is_the_longest_choice_in_at_most_a_third_of_a_courses_questions(content):
+    problem = only_problem(content, {"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 9, "        text: Cúp máy rồi gọi số in trên thẻ")})
+
+    assert (problem.path, problem.line) == (f"{COURSE}/course.yaml", 1)
+    assert problem.message.startswith("đáp án đúng là lựa chọn dài nhất ở 2/3 câu một đáp án của khoá")
+    assert problem.message.endswith("01-cuoc-goi.quiz.yaml:2, final.quiz.yaml:18")
+
+
+def test_a_key_as_long_as_another_choice_is_not_the_longest(content):
+    content.course(files={"01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 9, "        text: Cúp máy đi nào")})  # 13 = "Đọc mã cho họ"
+    assert check_tree(content.root) == []
+
+
+def test_no_position_holds_more_than_half_of_a_courses_keys(content):
+    final = set_line(set_line(FINAL_QUIZ, 13, "      - {id: b, text: Gọi số in trên thẻ}"), 14, "      - {id: a, text: Bấm vào link}")
+    problem = only_problem(content, {"final.quiz.yaml": final})
+
+    assert (problem.path, problem.line) == (f"{COURSE}/course.yaml", 1)
+    assert problem.message.startswith("đáp án đúng là lựa chọn thứ 1 ở 2/3 câu một đáp án của khoá (không được quá một nửa)")
+    assert problem.message.endswith("final.quiz.yaml:4, final.quiz.yaml:18")
+
+
+def test_all_but_one_keys_in_at_most_half_of_the_multiple_answer_questions(content):
+    problem = only_problem(content, {"02-mat-khau.quiz.yaml": set_line(QUIZ_2, 9, "    answer: [a, b]")})
+
+    assert (problem.path, problem.line) == (f"{COURSE}/course.yaml", 1)
+    assert problem.message.startswith('đáp án là "tất cả trừ một lựa chọn" ở 1/1 câu chọn nhiều đáp án của khoá')
+    assert problem.message.endswith("02-mat-khau.quiz.yaml:2")
+
+
+def test_a_course_is_measured_only_when_all_its_quizzes_load(content):
+    """A broken quiz is reported alone: counts over the other quizzes would mislead."""
+    final = set_line(set_line(FINAL_QUIZ, 13, "      - {id: b, text: Gọi số in trên thẻ}"), 14, "      - {id: a, text: Bấm vào link}")
+    content.course(files={"final.quiz.yaml": final, "01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 10, "    answer: z")})
+
+    assert [(p.path.rsplit("/", 1)[1], p.line) for p in check_tree(content.root)] == [("01-cuoc-goi.quiz.yaml", 10)]
+
+
+def test_a_lesson_that_does_not_load_still_has_its_quiz_measured(content):
+    content.course(files={"01-cuoc-goi.md": LESSON_1_EN.replace("title: Spotting scam calls\n", ""),
+                          "01-cuoc-goi.quiz.yaml": set_line(QUIZ_1, 9, "        text: Cúp máy rồi gọi số in trên thẻ")})
+    problems = check_tree(content.root)
+
+    assert any(p.path.endswith("course.yaml") and p.message.startswith("đáp án đúng là lựa chọn dài nhất ở 2/3")
+               for p in problems), [str(p) for p in problems]
