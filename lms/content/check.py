@@ -18,7 +18,7 @@ from PIL import Image
 from lms.content.model import ContentTree, MarkdownDoc, Problem, QuestionSource, QuizSource, Scan
 from lms.content.parse import scan_tree
 from lms.content.render import (
-    URL_SCHEMES, course_image_path, is_markdown_link, markdown_parser, parse_lesson_link,
+    URL_SCHEMES, course_image_path, is_markdown_link, parse_lesson_link,
 )
 
 __all__ = ["Problem", "check_content", "check_tree", "image_dimensions", "image_problems"]
