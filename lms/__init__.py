@@ -127,6 +127,7 @@ def _import_models() -> None:
     from lms.households import models as _hh  # noqa: F401
     from lms.audit import models as _audit  # noqa: F401
     from lms.certificates import models as _cert  # noqa: F401
+    from lms.live import models as _live  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -148,6 +149,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.households import bp as households_bp
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(households_bp)
+    from lms.live import bp as live_bp
+    app.register_blueprint(live_bp)
 
     # Who is signed in: one light principal, read in one query (lms.accounts.principal); sign-ins
     # and the remember-me cookie (lms.accounts.signins).

@@ -157,8 +157,12 @@ def iter_roster(cohort: Cohort, group_id: int | None = None, chunk: int = 500) -
 
 
 def session_count(cohort: Cohort) -> int:
+    """Sessions held so far (up to today in Vietnam): a session still to come is not one missed."""
+    from lms.cohorts.schedule import vietnam_today
+
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(ClassSession).where(ClassSession.cohort_id == cohort.id)
+        sa.select(sa.func.count()).select_from(ClassSession).where(
+            ClassSession.cohort_id == cohort.id, ClassSession.day <= vietnam_today())
     ) or 0
 
 

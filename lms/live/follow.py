@@ -1,0 +1,131 @@
+"""The projector and the phones stay in step by polling, with conditional requests.
+
+Why polling with ETag/304 rather than server-sent events: the deployment (README) is gunicorn
+with sync workers — a few processes, each answering one request at a time. An SSE stream holds a
+worker for as long as the phone is connected, so 300 phones would need 300 workers (or a
+different server: gevent, a separate async process, an nginx push module), and a dropped mobile
+connection would hold one until it timed out. A poll holds a worker for a few milliseconds: each
+phone asks every 2 seconds "anything since version N?", and when nothing changed the answer is an
+empty 304 built from one primary-key read of the live_session row (its `version` is the ETag).
+All state is in the database, so any worker of any process answers any phone, a phone that lost
+signal or reloaded simply asks again (its place is the account's, not a connection's), and a
+learner who arrives late gets the current slide on the first poll. The cost is up to one poll
+interval of delay, which suits a hall where the instructor talks between slides.
+"""
+from __future__ import annotations
+
+import hmac
+
+from flask import current_app, jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from lms.cohorts.cards import qr_svg
+from lms.extensions import db
+from lms.live import bp, services
+from lms.live.access import live_or_404
+from lms.live.models import LiveSession
+from lms.live.routes import STAFF, joined_live_or_refuse, refused, _question_context
+from lms.templating import current_lang
+from lms.web import public_url_or_none, role_required
+
+PHONE_POLL_MS = 2000
+SCREEN_POLL_MS = 1500
+
+
+def _conditional(etag: str, render):
+    """304 when the client already has this version, else the rendered fragment with its ETag."""
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.make_response(render())
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+# ---- the projector ---------------------------------------------------------------------------
+
+@bp.route("/live/<int:live_id>/present")
+@role_required(*STAFF)
+def present(live_id: int):
+    """Full-screen slides; opening it makes this screen the one that drives the class."""
+    live = live_or_404(live_id)
+    key = services.claim_screen(live)
+    db.session.commit()
+    slides = services.slides_of(live, current_lang())
+    return render_template("live/present.html", live=live, slides=slides, screen_key=key,
+                           poll_ms=SCREEN_POLL_MS, **_screen_context(live, key))
+
+
+def _join_url(live: LiveSession, code: str) -> str:
+    from flask import url_for
+
+    return public_url_or_none("live.scan", code=code) or url_for("live.scan", code=code, _external=True)
+
+
+def _screen_context(live: LiveSession, key: str | None) -> dict:
+    code = services.join_code(live.id)
+    url = _join_url(live, code)
+    return {"code": code, "join_url": url, "qr": qr_svg(url, "QR"), "seconds_left": services.seconds_left(),
+            "joined": services.joined_count(live), "connected": services.connected_count(live),
+            "other_screen": not key or not hmac.compare_digest(str(live.screen_key or ""), key),
+            **_question_context(live)}
+
+
+@bp.route("/live/<int:live_id>/screen")
+@role_required(*STAFF)
+def screen(live_id: int):
+    """What the projector polls: the code and QR, how many joined and are connected, the question's bars."""
+    live = live_or_404(live_id)
+    key = request.args.get("key", "")
+    context = _screen_context(live, key)
+    etag = (f"s{live.id}-{live.version}-{context['code']}-{context['joined']}-{context['connected']}-"
+            f"{context.get('answered', 0)}-{int(context['other_screen'])}-{current_lang()}")
+    return _conditional(etag, lambda: render_template("live/_screen.html", live=live, **context))
+
+
+@bp.route("/live/<int:live_id>/slide", methods=["POST"])
+@role_required(*STAFF)
+def slide(live_id: int):
+    """The projector moved to another slide (sent by live.js)."""
+    live = live_or_404(live_id)
+    try:
+        number = int(request.form.get("slide", ""))
+    except ValueError:
+        return jsonify(error="bad_slide"), 422
+    try:
+        services.set_slide(live, number, request.form.get("key"), len(services.slides_of(live, current_lang())))
+    except services.LiveError as error:
+        return refused(error.code, as_json=True)
+    db.session.commit()
+    return jsonify(slide=live.slide, version=live.version)
+
+
+# ---- the phones ---------------------------------------------------------------------------------
+
+def phone_context(live: LiveSession, user_id: int) -> dict:
+    slides = services.slides_of(live, current_lang())
+    number = min(live.slide, max(len(slides) - 1, 0))
+    context = {"slide_html": slides[number] if slides else "", "number": number, "total": len(slides),
+               "poll_ms": PHONE_POLL_MS, "mine": None, **_question_context(live)}
+    if context["asked"] is not None:
+        context["mine"] = services.response_of(context["asked"], user_id)
+    return context
+
+
+@bp.route("/live/<int:live_id>/state")
+@login_required
+def state(live_id: int):
+    """What a joined phone polls: the current slide and question, as a fragment (304 if unchanged)."""
+    live, problem = joined_live_or_refuse(live_id)
+    if problem:
+        return refused(problem)
+    services.seen(live.id, current_user.id)
+    db.session.commit()
+    # Answers and joins do not change `version` (only what every phone shows does); whether this
+    # person has answered the current question is part of their own ETag.
+    asked = services.current(live)
+    answered = int(asked is not None and services.response_of(asked, current_user.id) is not None)
+    etag = f"p{live.id}-{live.version}-{answered}-{current_lang()}"
+    return _conditional(etag, lambda: render_template("live/_phone.html", live=live,
+                                                      **phone_context(live, current_user.id)))
