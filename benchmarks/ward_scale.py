@@ -195,13 +195,14 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
                       r[base_columns.index("erased_at")] is not None)])
     learners = user_ids[instructors + 1:]
 
-    # Courses: five, each of eight lessons and a final quiz.
+    # Courses: five, each of ten lessons and a final quiz (two courses a cohort: twenty lessons a
+    # learner, so the ward's lesson progress reaches the two million rows).
     course_ids, lessons_of, final_of = [], {}, {}
     lesson_rows, quiz_rows = [], []
     for c in range(5):
         cid = first_id + c
         course_ids.append(cid)
-        lessons_of[cid] = [first_id + c * 100 + p for p in range(8)]
+        lessons_of[cid] = [first_id + c * 100 + p for p in range(10)]
         final_of[cid] = first_id + c
     out.write("course", ["id", "slug", "title", "summary", "audiences", "competences", "level", "minutes",
                          "version", "content_hash", "created_at", "updated_at"],
