@@ -1,4 +1,5 @@
 """`flask content sync`: idempotent, keeps progress through edits, retires instead of deleting."""
+import re
 import shutil
 from pathlib import Path
 
@@ -129,11 +130,12 @@ def test_a_new_version_is_recorded_and_the_old_one_kept(app, tree):
     _sync(app, tree)
     path = tree / "courses" / SLUG / "course.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("version: 1", "version: 2", 1), encoding="utf-8")
+    current = int(re.search(r"^version: (\d+)$", text, re.M).group(1))
+    path.write_text(text.replace(f"version: {current}", f"version: {current + 1}", 1), encoding="utf-8")
     _sync(app, tree)
     versions = db.session.scalars(sa.select(CourseVersion.version).order_by(CourseVersion.version)).all()
-    assert versions == [1, 2]
-    assert db.session.scalar(sa.select(Course.version).where(Course.slug == SLUG)) == 2
+    assert versions == [current, current + 1]
+    assert db.session.scalar(sa.select(Course.version).where(Course.slug == SLUG)) == current + 1
 
 
 def test_invalid_content_loads_nothing(app, tree):
