@@ -1,7 +1,7 @@
 """Thin views: print a cohort's sign-in cards, revoke them, and sign in by a card's link."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -116,6 +116,7 @@ def card_sign_in(token: str):
 @bp.route("/s/<token>", methods=["POST"])
 @limiter.limit("300 per minute")
 def card_sign_in_confirm(token: str):
+    pending = session.get("live_pending")  # the projector's code scanned first (lms.live)
     user = redeem(token)
     if user is None:
         db.session.rollback()
@@ -126,4 +127,5 @@ def card_sign_in_confirm(token: str):
     sign_in(user, method="card", remember=request.form.get("remember") == "y")
     db.session.commit()
     flash(_("Chào mừng %(name)s! Bạn đã vào học.", name=user.full_name), "success")
-    return redirect(url_for("cohorts.my_cohorts"))
+    # Scanned the projector's code first (lms.live): the card now joins that class.
+    return redirect(url_for("live.resume", p=pending) if pending else url_for("cohorts.my_cohorts"))

@@ -2,7 +2,9 @@
 the cohort (learner side); rules and writes: lms.live.services; following: lms.live.follow."""
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+import time
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -221,12 +223,48 @@ def summary(live_id: int):
 
 # ---- the learner's side: joining -----------------------------------------------------------------
 
+PENDING_SECONDS = 300  # a scan made before signing in still counts this long after
+
+
 @bp.route("/j/<code>")
 @limiter.limit("120 per minute")
-@login_required
 def scan(code: str):
-    """What the projector's QR code opens: join the class and be marked present in one step."""
-    return _join(code)
+    """What the projector's QR code opens: join the class and be marked present in one step.
+
+    Not signed in yet: the class is remembered in this browser's session for a few minutes, so
+    signing in with phone and PIN, or by scanning one's card, still joins it although the code
+    on the projector has changed meanwhile."""
+    if current_user.is_authenticated:
+        return _join(code)
+    matches = services.find_by_code(code)
+    if not matches:
+        status, message = messages()["bad_code"]
+        return render_error(status, _("Chưa làm được"), message)
+    pending = _pending_signer().dumps(matches)
+    session["live_pending"] = pending  # for a card sign-in, which starts from the card's own link
+    return redirect(url_for("accounts.login", next=url_for("live.resume", p=pending)))
+
+
+def _pending_signer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.secret_key, salt="live-pending")
+
+
+@bp.route("/live/resume")
+@login_required
+def resume():
+    """After signing in: join the class scanned just before (signed, valid a few minutes; signing
+    in starts a fresh session, so the scan travels in the link)."""
+    from itsdangerous import BadData
+
+    try:
+        ids = _pending_signer().loads(request.args.get("p", ""), max_age=PENDING_SECONDS)
+    except BadData:
+        ids = []
+    ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+    running = set(services.running())
+    return _join_live([db.session.get(LiveSession, i) for i in ids if i in running])
 
 
 @bp.route("/vao", methods=["GET", "POST"])
@@ -256,8 +294,14 @@ def _join(code: str):
         db.session.rollback()
         status, message = messages()["bad_code"]
         return render_template("live/join.html", mine=_my_running(), error=message), status
+    return _join_live([db.session.get(LiveSession, live_id) for live_id in matches])
+
+
+def _join_live(lives: list[LiveSession]):
+    if not lives:
+        status, message = messages()["bad_code"]
+        return render_template("live/join.html", mine=_my_running(), error=message), status
     # Two classes with the same code at the same minute: the one this person belongs to.
-    lives = [db.session.get(LiveSession, live_id) for live_id in matches]
     live = next((lv for lv in lives if services.is_member(lv.cohort_id, current_user.id)), lives[0])
     try:
         added = services.join(live, current_user.id)

@@ -38,12 +38,16 @@ def test_scan_when_signed_out_goes_through_sign_in_and_back(client, auth, hall):
     auth.logout()
     code = current_code(live.id)
     response = client.get(f"/j/{code}")
-    assert response.status_code == 302 and "/login?next=/j/" in response.headers["Location"]
-    response = client.post(
-        "/login", data={"phone": hall.learner.phone, "secret": "482916", "next": f"/j/{code}"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/j/{code}")
-    assert client.get(f"/j/{code}").status_code == 302
+    assert response.status_code == 302 and "/login?next=/live/resume" in response.headers["Location"]
+    from urllib.parse import parse_qs, urlsplit
+
+    target = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+    response = client.post("/login", data={"phone": hall.learner.phone, "secret": "482916", "next": target})
+    assert response.status_code == 302 and response.headers["Location"].endswith(target)
+    assert client.get(target).status_code == 302
     assert present_ids(hall) == [hall.learner.id]
+    # A made-up or tampered link joins nothing.
+    assert client.get("/live/resume?p=WzFd.forged").status_code == 404
 
 
 def test_typed_code_joins_too(client, auth, hall):
@@ -127,3 +131,30 @@ def test_phone_follows_with_etag_and_reload_returns_to_the_slide(client, auth, h
     assert "Không đọc mã cho ai" in phone.get(f"/live/{live.id}/follow").get_data(as_text=True)
     screen = client.get(f"/live/{live.id}/screen").get_data(as_text=True)
     assert "1 điện thoại đang theo dõi" in screen and "1 người đã vào lớp" in screen
+
+
+def test_scan_then_card_sign_in_joins_even_after_the_code_changed(client, auth, hall, monkeypatch):
+    from lms.cohorts.cards import issue_cards
+
+    auth.sign_in_directly(hall.instructor)
+    live = start_live(client, hall)
+    [(_, token, _)] = issue_cards(hall.cohort, [hall.learner], hall.coordinator)
+    db.session.commit()
+    auth.logout()
+    code = current_code(live.id)
+    response = client.get(f"/j/{code}")
+    assert response.status_code == 302 and "/login?next=/live/resume" in response.headers["Location"]
+    assert present_ids(hall) == []
+    # The projector's code moves on while the learner finds their card.
+    later = services.time.time() + 200
+    monkeypatch.setattr(services.time, "time", lambda: later)
+    response = client.post(f"/s/{token}", data={})
+    assert response.status_code == 302 and "/live/resume?p=" in response.headers["Location"]
+    response = client.get(response.headers["Location"])
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/live/{live.id}/follow")
+    assert present_ids(hall) == [hall.learner.id]
+
+
+def test_signed_out_wrong_code_is_refused_before_sign_in(client, hall):
+    response = client.get("/j/123")
+    assert response.status_code == 404 and "Mã không đúng hoặc đã hết hạn" in response.get_data(as_text=True)
