@@ -128,6 +128,7 @@ def _import_models() -> None:
     from lms.audit import models as _audit  # noqa: F401
     from lms.certificates import models as _cert  # noqa: F401
     from lms.live import models as _live  # noqa: F401
+    from lms.reports import models as _reports  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -151,6 +152,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(households_bp)
     from lms.live import bp as live_bp
     app.register_blueprint(live_bp)
+    from lms.reports import bp as reports_bp
+    app.register_blueprint(reports_bp)
 
     # Who is signed in: one light principal, read in one query (lms.accounts.principal); sign-ins
     # and the remember-me cookie (lms.accounts.signins).
