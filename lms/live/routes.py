@@ -122,7 +122,7 @@ def start(session_id: int):
 def control(live_id: int):
     live = live_or_404(live_id)
     return render_template("live/control.html", live=live, people=services.room(live),
-                           askable=services.askable(live), asked=services.current(live),
+                           askable=services.askable(live),
                            joined=services.joined_count(live), connected=services.connected_count(live),
                            total=len(services.slides_of(live, current_lang())), **_question_context(live))
 

@@ -128,3 +128,18 @@ def test_one_live_class_through_two_app_processes(app, other_app, auth, client, 
     aid = asked_id(live)
     assert phone.post(f"/live/{live.id}/answer", data={"asked_id": aid, "choice": "b"}).status_code == 302
     assert "1 người đã trả lời" in client.get(f"/live/{live.id}/screen").get_data(as_text=True)
+
+
+def test_the_control_page_shows_the_room_before_and_during_a_question(app, client, auth, hall):
+    auth.sign_in_directly(hall.instructor)
+    live = start_live(client, hall)
+    phone_for(app, hall.learner, live)
+    response = client.get(f"/live/{live.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1 người đã vào lớp" in page and "Gửi câu hỏi" in page and "Nguyễn Thị Lan — <strong>có mặt" in page
+    client.post(f"/live/{live.id}/questions", data={"question_id": question("ai-hoi-otp").id})
+    response = client.get(f"/live/{live.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "0 người đã trả lời" in page and "Đóng câu hỏi" in page and "Trả lời giúp một người" in page
