@@ -34,7 +34,8 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def headers() -> list[str]:
     return [_("Họ và tên"), _("Năm sinh"), _("Tổ dân phố / thôn"), _("Khoá học"), _("Năng lực số"),
-            _("Bậc"), _("Ngày cấp"), _("Hình thức"), _("Mã chứng nhận"), _("Trạng thái")]
+            _("Bậc"), _("Ngày cấp"), _("Hình thức"), _("Mã chứng nhận"), _("Trạng thái"), _("Lớp"),
+            _("Nhóm đối tượng")]
 
 
 def method_labels() -> dict[str, str]:
@@ -49,6 +50,19 @@ def attestation_query(ward_id: int, start: date, end: date) -> sa.Select:
     """A ward's certificates issued in the period, as plain columns; erased people's (withdrawn)
     are left out. Read on the (ward_id, issued_at) index."""
     low, high = _utc_bounds(start, end)
+    # The class the certificate came through: the person's latest cohort of this ward that teaches
+    # the course (one indexed look-up a row), and that cohort's audience.
+    from lms.cohorts.models import Cohort, Enrollment, cohort_course
+
+    def through(column):
+        return (sa.select(column).select_from(Enrollment)
+                .join(Cohort, Cohort.id == Enrollment.cohort_id)
+                .join(cohort_course, cohort_course.c.cohort_id == Cohort.id)
+                .where(Enrollment.user_id == Certificate.user_id, cohort_course.c.course_id == Certificate.course_id,
+                       Cohort.ward_id == Certificate.ward_id)
+                .order_by(Enrollment.enrolled_at.desc(), Enrollment.id.desc()).limit(1)
+                .correlate(Certificate).scalar_subquery())
+
     return (
         # The JSON columns as their text: a year's list repeats a few titles thousands of times, so
         # each distinct text is decoded once (rows()), not once a row.
@@ -56,7 +70,8 @@ def attestation_query(ward_id: int, start: date, end: date) -> sa.Select:
                   sa.cast(Certificate.course_title, sa.Text).label("course_title"),
                   sa.cast(Certificate.competences, sa.Text).label("competences"),
                   Certificate.level, Certificate.issued_at,
-                  Certificate.method, Certificate.code, Certificate.status)
+                  Certificate.method, Certificate.code, Certificate.status,
+                  through(Cohort.name).label("cohort_name"), through(Cohort.audience).label("audience"))
         .join(User, User.id == Certificate.user_id)
         .outerjoin(ResidentialGroup, ResidentialGroup.id == User.group_id)
         .where(Certificate.ward_id == ward_id, Certificate.issued_at >= low, Certificate.issued_at < high,
@@ -85,6 +100,9 @@ def rows(records: Iterable[sa.Row]) -> Iterator[list]:
     """One list of cell values per certificate, in the order of `headers()`."""
     lang = current_lang()
     methods, statuses = method_labels(), status_labels()
+    from lms.content.model import AUDIENCES
+
+    audiences = {key: labels.get(lang) or labels["vi"] for key, labels in AUDIENCES.items()}
     titles: dict[str, str] = {}
     competences: dict[str, str] = {}
     for r in records:
@@ -101,6 +119,8 @@ def rows(records: Iterable[sa.Row]) -> Iterator[list]:
             methods[r.method],
             display_code(r.code),
             statuses[r.status],
+            safe_cell(r.cohort_name or ""),
+            audiences.get(r.audience, ""),
         ]
 
 
@@ -118,7 +138,7 @@ def _competences(seen: dict, raw) -> str:
     return seen[raw]
 
 
-WIDTHS = [28, 10, 20, 30, 22, 6, 12, 12, 17, 12]
+WIDTHS = [28, 10, 20, 30, 22, 6, 12, 12, 17, 12, 24, 18]
 
 
 def csv_download(filename: str, ward_id: int, start: date, end: date):

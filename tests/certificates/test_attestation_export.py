@@ -10,7 +10,7 @@ from lms.certificates.codes import display_code
 from lms.extensions import db
 
 HEADER = ["Họ và tên", "Năm sinh", "Tổ dân phố / thôn", "Khoá học", "Năng lực số", "Bậc", "Ngày cấp",
-          "Hình thức", "Mã chứng nhận", "Trạng thái"]
+          "Hình thức", "Mã chứng nhận", "Trạng thái", "Lớp", "Nhóm đối tượng"]
 
 
 @pytest.fixture()
@@ -40,7 +40,7 @@ def test_the_csv_has_the_wards_shape_with_a_bom(client, auth, coordinator, dated
     rows = _csv(response)
     assert rows[0] == HEADER
     assert rows[1] == ["Nguyễn Thị Lan", "1956", "Tổ dân phố số 1", "An toàn trên mạng", "4.2, 4.1", "1",
-                       "15/10/2025", "Trực tuyến", display_code(dated.code), "Hợp lệ"]
+                       "15/10/2025", "Trực tuyến", display_code(dated.code), "Hợp lệ", "", ""]
 
 
 def test_the_xlsx_holds_the_same_rows(client, auth, coordinator, dated):
@@ -116,3 +116,18 @@ def test_an_admin_chooses_the_ward(client, auth, make_user, dated, ward_a):
     assert client.get("/certificates/manage/export", query_string=query).status_code == 422
     rows = _csv(client.get("/certificates/manage/export", query_string={**query, "ward_id": ward_a.id}))
     assert len(rows) == 2
+
+
+def test_the_list_names_the_class_and_its_audience(client, auth, coordinator, dated, ward_a):
+    from lms.cohorts.models import Cohort, Enrollment
+
+    cohort = Cohort(ward_id=ward_a.id, name="Lớp người cao tuổi tổ 1", audience="elderly", join_code="EXPORT1")
+    cohort.courses = [dated.course]
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(Enrollment(cohort_id=cohort.id, user_id=dated.user_id))
+    db.session.commit()
+    auth.login(coordinator)
+    rows = _csv(client.get("/certificates/manage/export", query_string={
+        "start": "15/10/2025", "end": "15/10/2025", "format": "csv"}))
+    assert rows[1][-2:] == ["Lớp người cao tuổi tổ 1", "Người cao tuổi"]
