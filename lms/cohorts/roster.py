@@ -157,12 +157,14 @@ def iter_roster(cohort: Cohort, group_id: int | None = None, chunk: int = 500) -
 
 
 def session_count(cohort: Cohort) -> int:
-    """Sessions held so far (up to today in Vietnam): a session still to come is not one missed."""
+    """Sessions held so far: up to today in Vietnam, or later ones someone was already marked present at
+    (a session still to come is not one missed, and "1/0 buổi" would make no sense)."""
     from lms.cohorts.schedule import vietnam_today
 
+    marked = sa.select(Attendance.id).where(Attendance.class_session_id == ClassSession.id).exists()
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(ClassSession).where(
-            ClassSession.cohort_id == cohort.id, ClassSession.day <= vietnam_today())
+            ClassSession.cohort_id == cohort.id, sa.or_(ClassSession.day <= vietnam_today(), marked))
     ) or 0
 
 
