@@ -69,7 +69,7 @@ class NewLearnerForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    sheet = FileField(_l("Tệp danh sách (CSV hoặc Excel .xlsx, tối đa 5 MB)"),
+    sheet = FileField(_l("Tệp danh sách (Excel .xlsx, CSV hoặc Unicode Text .txt, tối đa 5 MB)"),
                       validators=[FileRequired(_l("Hãy chọn tệp danh sách."))])
 
 
@@ -77,11 +77,19 @@ class ConfirmImportForm(FlaskForm):
     consent = BooleanField(
         _l("Tôi xác nhận những người trong danh sách đã được giải thích và đồng ý cho phường lưu thông tin "
            "của họ để tổ chức lớp học."),
-        validators=[DataRequired(_l("Cần xác nhận sự đồng ý trước khi ghi danh."))],
+        # Required only when someone in the list has not consented before (the view checks).
+        validators=[Optional()],
     )
     support_consent = BooleanField(
         _l("Những người được ghi “cần hỗ trợ tiếp cận” đã đồng ý riêng cho việc ghi nhận này. "
            "Nếu không đánh dấu, nhu cầu này sẽ không được lưu.")
+    )
+
+
+class AddGroupsForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Tôi xác nhận các tổ dân phố, thôn hoặc chợ này thuộc phường và muốn thêm chúng."),
+        validators=[DataRequired(_l("Hãy đánh dấu để xác nhận."))],
     )
 
 

@@ -25,6 +25,10 @@ from lms.timeutil import utcnow
 from lms.wards.models import ResidentialGroup
 
 STAGE_HOURS = 2
+# A name a spreadsheet would run as a formula: kept as written (exports neutralise it), but
+# flagged in the preview so the coordinator looks at it.
+FORMULA_STARTS = ("=", "+", "-", "@")
+MAX_IGNORED_NAMED = 20
 REQUIRED = ("full_name", "phone")
 # Headings as people write them, compared without case, diacritics or punctuation.
 HEADINGS = {
@@ -34,7 +38,9 @@ HEADINGS = {
               "dien thoai di dong", "phone", "mobile", "phone number"),
     # Lists that split the name: "Họ và tên đệm" | "Tên".
     "family_name": ("ho dem", "ho va ten dem", "ho va dem", "ho va chu dem", "ho va ten lot", "ho lot"),
-    "birth_year": ("nam sinh", "birth year", "year of birth"),
+    # A full date of birth is read too, and only its year is kept (least personal data).
+    "birth_year": ("nam sinh", "birth year", "year of birth", "ngay sinh", "ngay thang nam sinh",
+                   "ngay thang sinh", "date of birth", "birth date", "nam sinh ngay sinh"),
     "group": ("to dan pho", "tdp", "thon", "to dan pho thon", "thon to dan pho", "to", "khu pho",
               "to dan pho khu pho", "cho", "residential group"),
     "household": ("ho gia dinh", "ho", "household"),
@@ -92,7 +98,17 @@ def _filled_blank_columns(headings: list, rows: list[tuple[int, list]]) -> set[i
 
 
 def map_columns(sheet: Sheet) -> tuple[int, dict[str, int]]:
-    """(heading row position, column of each field); refuses unknown, doubled or missing columns."""
+    """(heading row position, column of each field); refuses doubled or missing columns."""
+    position, columns, _ = read_columns(sheet)
+    return position, columns
+
+
+def read_columns(sheet: Sheet) -> tuple[int, dict[str, int], list[str]]:
+    """(heading row position, column of each field, the columns ignored).
+
+    A column the importer does not know is ignored, never a reason to refuse the file: ward lists
+    carry their own columns ("Nhóm", "Số CCCD"…). Nothing of it is read or kept; the preview names
+    it so the coordinator knows. Doubled or missing columns are still refused."""
     position = _find_header(sheet)
     _, headings = sheet.rows[position]
     columns: dict[str, int] = {}
@@ -106,15 +122,13 @@ def map_columns(sheet: Sheet) -> tuple[int, dict[str, int]]:
             continue
         key = heading_key(text)
         if key is None:
-            unknown.append(f"{column_letter(index)} “{text}”")
+            unknown.append(f"{column_letter(index)} “{text[:40]}”")
         elif key == "ignored":
             continue
         elif key in columns:
             raise SheetError("duplicate_column", name=text)
         else:
             columns[key] = index
-    if unknown:
-        raise SheetError("unknown_columns", names=", ".join(unknown))
     given_only = "full_name" in columns and _heading_words(headings[columns["full_name"]]) == "ten"
     if given_only and "family_name" not in columns and "household" in columns \
             and _heading_words(headings[columns["household"]]) == "ho":
@@ -123,7 +137,7 @@ def map_columns(sheet: Sheet) -> tuple[int, dict[str, int]]:
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
         raise SheetError("missing_columns", fields=missing)
-    return position, columns
+    return position, columns, unknown
 
 
 def _cell(cells: list, columns: dict[str, int], key: str):
@@ -185,7 +199,12 @@ class _Groups:
 
 def check_rows(sheet: Sheet, cohort: Cohort) -> list[dict]:
     """Every data row with its line number, what will happen to it and, if bad, why."""
-    position, columns = map_columns(sheet)
+    return check_sheet(sheet, cohort)[0]
+
+
+def check_sheet(sheet: Sheet, cohort: Cohort) -> tuple[list[dict], list[str]]:
+    """(the rows as check_rows gives them, the columns that were ignored)."""
+    position, columns, ignored = read_columns(sheet)
     groups = _Groups(cohort.ward_id)
     max_year = date.today().year - 5
     rows: list[dict] = []
@@ -231,25 +250,32 @@ def check_rows(sheet: Sheet, cohort: Cohort) -> list[dict]:
             "birth_year": year, "group_id": group_id, "group_text": group_text,
             "household": _text(_cell(cells, columns, "household"))[:160] or None,
             "support": support_text in _YES, "errors": errors, "status": "error" if errors else "new",
-            "user_id": None, "known_name": None,
+            "user_id": None, "known_name": None, "formula": name[:1] in FORMULA_STARTS,
+            "consented": False, "support_consented": False,
         })
     if not rows:
         raise SheetError("no_rows")
     _match_people(rows, cohort)
-    return rows
+    return rows, ignored[:MAX_IGNORED_NAMED]
 
 
-def _people_by_phone(phones: list[str]) -> dict[str, User]:
-    found: dict[str, User] = {}
+def _people_by_phone(phones: list[str]) -> dict[str, list[User]]:
+    """Everyone holding each number: a number may be shared by a household."""
+    found: dict[str, list[User]] = {}
     for start in range(0, len(phones), 500):
         chunk = phones[start:start + 500]
-        for user in db.session.scalars(sa.select(User).where(User.phone.in_(chunk))).unique():
-            found[user.phone] = user
+        for user in db.session.scalars(sa.select(User).where(User.phone.in_(chunk)).order_by(User.id)).unique():
+            found.setdefault(user.phone, []).append(user)
     return found
 
 
 def _enrolled_ids(cohort: Cohort) -> set[int]:
     return set(db.session.scalars(sa.select(Enrollment.user_id).where(Enrollment.cohort_id == cohort.id)))
+
+
+def _same_name(people: list[User], name: str) -> User | None:
+    wanted = fold(name)
+    return next((user for user in people if fold(user.full_name) == wanted), None)
 
 
 def _match_people(rows: list[dict], cohort: Cohort) -> None:
@@ -258,24 +284,72 @@ def _match_people(rows: list[dict], cohort: Cohort) -> None:
     Only learners of the cohort's own ward are matched (policy.importable). Anyone else (a staff
     account, someone of another ward or of none, an account switched off) makes the row an error
     that says the same thing whatever the reason, and nothing of that person is kept in the row.
+    A number held in the ward by people of other names is an error to resolve: the row is never
+    taken for one of them (a son's number must not enrol his mother as the son).
     """
-    people = _people_by_phone([r["phone"] for r in rows if r["phone"] and r["status"] != "error"])
+    wanted = [r for r in rows if r["phone"] and r["status"] != "error"]
+    people = _people_by_phone([r["phone"] for r in wanted])
     enrolled = _enrolled_ids(cohort)
-    for row in rows:
-        user = people.get(row["phone"]) if row["status"] != "error" else None
-        if user is None:
+    for row in wanted:
+        holders = people.get(row["phone"], [])
+        if not holders:
             continue
-        if not policy.importable(user, cohort.ward_id):
+        if any(not policy.importable(user, cohort.ward_id) for user in holders):
             row["errors"].append(["phone_unavailable", {}])
             row["status"] = "error"
-        elif user.id in enrolled:
-            row["status"] = "enrolled"
-            row["user_id"] = user.id
-        else:
-            row["status"] = "existing"
-            row["user_id"] = user.id
-            if fold(user.full_name) != fold(row["name"]):
-                row["known_name"] = user.full_name
+            continue
+        user = _same_name(holders, row["name"])
+        if user is None:
+            row["errors"].append(["phone_other_name", {}])
+            row["status"] = "error"
+            row["known_name"] = ", ".join(u.full_name for u in holders[:3])
+            continue
+        row["user_id"] = user.id
+        row["status"] = "enrolled" if user.id in enrolled else "existing"
+        row["consented"] = user.data_consent_at is not None
+        row["support_consented"] = user.accessibility_consent_at is not None
+
+
+def recheck_groups(staged: StagedImport, cohort: Cohort) -> int:
+    """After groups were added to the ward: rows that failed only for their group are checked
+    again. Returns how many rows changed."""
+    groups = _Groups(cohort.ward_id)
+    rows = [dict(row) for row in staged.rows]
+    changed = []
+    for row in rows:
+        codes = [code for code, _ in row["errors"]]
+        if "group_unknown" not in codes:
+            continue
+        group = groups.find(row["group_text"])
+        if group is None:
+            continue
+        row["group_id"] = group.id
+        row["errors"] = [error for error in row["errors"] if error[0] != "group_unknown"]
+        if not row["errors"]:
+            row["status"] = "new"
+            changed.append(row)
+    _match_people(changed, cohort)
+    staged.rows = rows
+    return len(changed)
+
+
+def unknown_groups(rows: list[dict]) -> list[str]:
+    """The groups named in the file that the ward does not have, once each, as first written."""
+    seen: dict[str, str] = {}
+    for row in rows:
+        for code, params in row["errors"]:
+            if code == "group_unknown":
+                seen.setdefault(fold(params.get("value", "")), params.get("value", ""))
+    return [name for name in seen.values() if name]
+
+
+def needs_consent(rows: list[dict]) -> tuple[bool, bool]:
+    """(is the general consent still to be confirmed, is the accessibility one): not for people
+    who gave it before."""
+    wanted = [r for r in rows if r["status"] in ("new", "existing")]
+    data = any(not r.get("consented") for r in wanted)
+    support = any(r["support"] and not r.get("support_consented") for r in wanted)
+    return data, support
 
 
 def summarise(rows: list[dict]) -> dict[str, int]:
@@ -298,16 +372,22 @@ def purge_expired_imports() -> int:
 
 def stage_import(cohort: Cohort, owner: User, filename: str, sheet: Sheet) -> StagedImport:
     """Check a sheet and keep the result for the owner to confirm; raises SheetError when unreadable."""
-    rows = check_rows(sheet, cohort)
+    rows, ignored = check_sheet(sheet, cohort)
     now = utcnow()
     purge_expired_imports()
     staged = StagedImport(
         key=secrets.token_urlsafe(24), cohort_id=cohort.id, ward_id=cohort.ward_id, owner_id=owner.id,
         filename=clean(filename)[:255] or "-", rows=rows, expires_at=now + timedelta(hours=STAGE_HOURS),
+        # Until the confirmation writes its own result, this holds what the preview must say.
+        result={"ignored_columns": ignored} if ignored else None,
     )
     db.session.add(staged)
     db.session.flush()
     return staged
+
+
+def ignored_columns(staged: StagedImport) -> list[str]:
+    return list((staged.result or {}).get("ignored_columns", [])) if staged.confirmed_at is None else []
 
 
 def find_staged(cohort: Cohort, owner: User, key: str) -> StagedImport | None:
@@ -320,8 +400,10 @@ def find_staged(cohort: Cohort, owner: User, key: str) -> StagedImport | None:
 
 def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_consent: bool) -> dict | None:
     """Write the previewed rows in the caller's transaction; None if it was already confirmed
-    or has expired (the claim is one UPDATE, so two confirmations racing write once)."""
-    if not consent:
+    or has expired (the claim is one UPDATE, so two confirmations racing write once).
+
+    The consent is asked only when someone in the list has not given it before."""
+    if not consent and needs_consent(staged.rows)[0]:
         raise SheetError("consent_required")
     now = utcnow()
     claimed = db.session.execute(
@@ -333,7 +415,7 @@ def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_con
     if claimed != 1:
         return None
     cohort = db.session.get(Cohort, staged.cohort_id)
-    result = _write_rows(cohort, staged.rows, by, now, support_consent)
+    result = _write_rows(cohort, staged.rows, by, now, consent, support_consent)
     staged.confirmed_at = now
     staged.result = result
     # The people are in the database now; a copy of their rows need not wait here any longer.
@@ -342,36 +424,45 @@ def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_con
     return result
 
 
-def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, support_consent: bool) -> dict:
+def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, consent: bool,
+                support_consent: bool) -> dict:
     """Create the new people and enrol everyone wanted; a known person is checked again with
-    policy.importable (they may have changed since the preview) and is never moved between wards."""
+    policy.importable (they may have changed since the preview) and is never moved between wards.
+
+    Everything is looked up again: someone may have been created, renamed or enrolled since the
+    preview. A row is written only for the person it named then; anything else is skipped."""
     wanted = [r for r in rows if r["status"] in ("new", "existing")]
-    # Look again: someone may have been created or enrolled since the preview.
-    people = _people_by_phone([r["phone"] for r in wanted])
-    taken = set(people)
+    holders = _people_by_phone([r["phone"] for r in wanted])
     enrolled = _enrolled_ids(cohort)
     fresh: list[dict] = []
+    matched: list[tuple[dict, User]] = []
     skipped = 0
-    for phone, user in list(people.items()):
-        if not policy.importable(user, cohort.ward_id):
-            del people[phone]  # neither created again (the number is taken) nor enrolled
-            skipped += 1
     for row in wanted:
-        user = people.get(row["phone"])
-        support = bool(row["support"] and support_consent)
-        if user is None:
-            if row["phone"] not in taken:
-                fresh.append(row)
+        people = holders.get(row["phone"], [])
+        if any(not policy.importable(user, cohort.ward_id) for user in people):
+            skipped += 1
             continue
+        user = _same_name(people, row["name"])
+        if user is None and people:
+            skipped += 1  # the number was given to someone else since the preview
+            continue
+        if user is None:
+            fresh.append(row)
+            continue
+        if row["status"] == "existing" and row["user_id"] not in (None, user.id):
+            skipped += 1
+            continue
+        matched.append((row, user))
+        support = bool(row["support"] and (support_consent or user.accessibility_consent_at))
         user.birth_year = user.birth_year or row["birth_year"]
         user.group_id = user.group_id or row["group_id"]
-        user.data_consent_at = user.data_consent_at or now
+        if consent:
+            user.data_consent_at = user.data_consent_at or now
         if support:
             user.needs_accessibility_support = True
             user.accessibility_consent_at = user.accessibility_consent_at or now
     created = _create_people(fresh, cohort, now, support_consent)
-    people.update({user.phone: user for user in created})
-    to_enrol = [(row, people[row["phone"]]) for row in wanted if row["phone"] in people]
+    to_enrol = matched + list(zip(fresh, created))
     enrolments = [{"cohort_id": cohort.id, "user_id": user.id, "source": "import", "enrolled_by_id": by.id,
                    "enrolled_at": now} for _, user in to_enrol if user.id not in enrolled]
     if enrolments:

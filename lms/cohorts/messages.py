@@ -41,10 +41,6 @@ def sheet_error(code: str, params: dict | None = None) -> str:
         names = ", ".join(f"“{FIELD_LABELS[f]()}”" for f in params.get("fields", []))
         return _("Tệp thiếu cột bắt buộc: %(names)s. Hãy thêm cột này vào dòng tiêu đề rồi tải lên lại.",
                  names=names)
-    if code == "unknown_columns":
-        return _("Tệp có cột không nhận ra: %(names)s. Các cột được nhận: họ và tên, số điện thoại, năm sinh, "
-                 "tổ dân phố, hộ gia đình, cần hỗ trợ tiếp cận, STT, ghi chú. Hãy đổi tên hoặc xoá cột đó.",
-                 names=params.get("names", ""))
     if code == "duplicate_column":
         return _("Cột “%(name)s” xuất hiện hai lần. Hãy giữ lại một cột.", name=params.get("name", ""))
     if code == "too_many_rows":
@@ -66,7 +62,7 @@ def sheet_error(code: str, params: dict | None = None) -> str:
         "too_big": lambda: _("Tệp lớn hơn 5 MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn."),
         "empty": lambda: _("Tệp trống, không có dòng nào."),
         "no_rows": lambda: _("Tệp chỉ có dòng tiêu đề, chưa có người nào."),
-        "type": lambda: _("Chỉ nhận tệp CSV (.csv) hoặc Excel (.xlsx)."),
+        "type": lambda: _("Chỉ nhận tệp Excel (.xlsx), CSV (.csv) hoặc Unicode Text (.txt)."),
         "old_excel": lambda: _("Đây là tệp Excel kiểu cũ (.xls). Hãy mở tệp trong Excel và lưu lại "
                                "dưới dạng .xlsx hoặc CSV UTF-8."),
         "broken": lambda: _("Không đọc được tệp: tệp có thể bị hỏng. Hãy mở tệp trong Excel và lưu lại."),
@@ -99,6 +95,10 @@ def row_error(code: str, params: dict) -> str:
     if code == "support_unclear":
         return _("Cột “cần hỗ trợ tiếp cận” ghi “%(value)s”: hãy ghi “có” hoặc để trống.",
                  value=params.get("value", ""))
+    if code == "phone_other_name":
+        return _("Số điện thoại này đã là của người khác tên trong phường. Nếu là cùng một người, hãy sửa "
+                 "tên trong tệp cho đúng; nếu là người khác dùng chung số, hãy ghi danh người này "
+                 "ở trang “Ghi danh từng người”.")
     if code in UNAVAILABLE_CODES:
         return phone_unavailable()
     return {

@@ -1,4 +1,5 @@
-"""Read the rows of an uploaded CSV or XLSX file, whatever Excel or a phone app exported.
+"""Read the rows of an uploaded CSV, XLSX or Excel "Unicode Text" (.txt) file, whatever Excel or a
+phone app exported.
 
 CSV goes through the standard csv module and XLSX through openpyxl; this module only decides
 how to decode the bytes and where each row sits, so errors can name the line people see.
@@ -89,11 +90,12 @@ def read_sheet(filename: str, data: bytes) -> Sheet:
         raise SheetError("empty")
     if data.startswith(_OLE_MAGIC):
         raise SheetError("old_excel")
-    if data.startswith(_ZIP_MAGIC) and name.endswith((".xlsx", ".csv")):
+    if data.startswith(_ZIP_MAGIC) and name.endswith((".xlsx", ".csv", ".txt")):
         sheet = _read_xlsx(data)
     elif name.endswith(".xlsx"):
         raise SheetError("broken")
-    elif name.endswith(".csv"):
+    elif name.endswith((".csv", ".txt")):
+        # .txt: Excel's "Unicode Text" (UTF-16, tab-separated), read like any CSV.
         sheet = _read_csv(data)
     else:
         raise SheetError("type")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.cohorts.importing import column_letter, heading_key, map_columns
+from lms.cohorts.importing import column_letter, heading_key, map_columns, read_columns
 from lms.cohorts.sheets import MAX_BYTES, SheetError, read_sheet
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -102,11 +102,10 @@ def test_headings_match_without_case_or_diacritics(heading, key):
     assert heading_key(heading) == key
 
 
-def test_unknown_columns_are_named_in_the_refusal():
-    with pytest.raises(SheetError) as refused:
-        map_columns(read("unknown_column.csv"))
-    assert refused.value.code == "unknown_columns"
-    assert "C “Số CCCD”" in refused.value.params["names"]
+def test_unknown_columns_are_ignored_and_named():
+    # Ward lists carry their own columns: never a reason to refuse the file (issue 19).
+    position, columns, ignored = read_columns(read("unknown_column.csv"))
+    assert set(columns) >= {"full_name", "phone"} and "C “Số CCCD”" in ignored
 
 
 def test_missing_required_column_is_refused():
@@ -123,11 +122,9 @@ def test_a_column_twice_is_refused():
     assert refused.value.code == "duplicate_column"
 
 
-def test_data_under_an_empty_heading_is_an_unknown_column():
+def test_data_under_an_empty_heading_is_an_ignored_column():
     sheet = read_sheet("x.csv", "Họ và tên,Số điện thoại,\nAn,0912345678,bí mật\n".encode())
-    with pytest.raises(SheetError) as refused:
-        map_columns(sheet)
-    assert refused.value.params["names"] == "C"
+    assert read_columns(sheet)[1:] == ({"full_name": 0, "phone": 1}, ["C"])
 
 
 def test_an_empty_trailing_column_is_ignored():
