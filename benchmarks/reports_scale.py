@@ -1,0 +1,73 @@
+"""Ward reports on a large ward (not a test; numbers go into the README by hand).
+
+    python -m benchmarks.reports_scale [--people 100000] [--database-url postgresql://…] [--repeat 5]
+
+Builds one ward with benchmarks.ward_scale's generator (`build`: cohorts, 20 lessons a learner,
+certificates, attendance) on a throw-away SQLite file by default, then, signed in as the
+coordinator and then as an administrator through Flask's test client, times the ward dashboard,
+the people behind a figure, the annual XLSX and CSV, and the province view. Budget: dashboard and
+province view < 1 s, annual XLSX < 5 s.
+
+The generator makes one ward at a time (its phones, codes and courses are fixed per call), so the
+province view is measured over the one ward it builds; spreading the same people over 100 wards
+needs a generator that numbers those per ward.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+from benchmarks.ward_scale import _app, build
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/reports.db"
+    t0 = time.perf_counter()
+    ward = build(url, args.people)
+    print(f"built a ward of {args.people:,} people in {time.perf_counter() - t0:.0f} s", flush=True)
+    year = "start=2026-01-01&end=2026-12-31"
+    app = _app(url)
+    from lms.accounts.models import UserRole
+    from lms.accounts.services import create_user
+    from lms.extensions import db
+
+    with app.app_context():
+        create_user(full_name="Quản trị", phone="0900000999", roles=("admin",), secret="482916", ward=None)
+        db.session.commit()
+    targets = [
+        ("coordinator", "ward dashboard, a year", f"/reports/wards/{ward.ward_id}?{year}"),
+        ("coordinator", "people behind 'certified', page 1", f"/reports/wards/{ward.ward_id}/people?kind=certified&{year}"),
+        ("coordinator", "annual report XLSX", f"/reports/wards/{ward.ward_id}/report.xlsx?{year}"),
+        ("coordinator", "annual report CSV", f"/reports/wards/{ward.ward_id}/report.csv?{year}"),
+        ("admin", "province view, a year", f"/reports/province?{year}"),
+        ("admin", "province XLSX, a year", f"/reports/province.xlsx?{year}"),
+    ]
+    for who, phone in (("coordinator", ward.coordinator_phone), ("admin", "0900000999")):
+        with app.test_client() as client:
+            response = client.post("/login", data={"phone": phone, "secret": "482916"})
+            assert response.status_code == 302, response.status_code
+            for role, what, target in targets:
+                if role != who:
+                    continue
+                times = []
+                for run in range(args.repeat + 1):
+                    t = time.perf_counter()
+                    response = client.get(target)
+                    body = b"".join(response.response) if response.is_streamed else response.get_data()
+                    if run:
+                        times.append(time.perf_counter() - t)
+                times.sort()
+                print(f"  {what:40} {response.status_code} {len(body) / 1024:8.1f} KB  "
+                      f"median {times[len(times) // 2] * 1000:8.0f} ms  max {times[-1] * 1000:8.0f} ms", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
