@@ -154,6 +154,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(live_bp)
     from lms.reports import bp as reports_bp
     app.register_blueprint(reports_bp)
+    from lms.wards import bp as wards_bp
+    app.register_blueprint(wards_bp)
 
     # Who is signed in: one light principal, read in one query (lms.accounts.principal); sign-ins
     # and the remember-me cookie (lms.accounts.signins).

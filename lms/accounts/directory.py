@@ -19,6 +19,9 @@ from lms.extensions import db
 from lms.paging import PER_PAGE, Page
 
 STATUSES = ("active", "inactive", "erased")
+# "Người học" lists learners (people with no staff role) unless staff or everyone is asked for.
+KINDS = ("learners", "staff", "all")
+_STAFF = ("instructor", "coordinator", "admin")
 MAX_TERMS = 6
 _PHONE_LIKE = re.compile(r"[\d\s.+\-()]+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -39,6 +42,7 @@ class PeopleFilter:
     audience: str | None = None
     status: str | None = None
     query: str = ""
+    kind: str = "learners"
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,9 @@ def _conditions(filters: PeopleFilter) -> list:
         conditions.append(User.ward_id == filters.ward_id)
     if filters.group_id:
         conditions.append(User.group_id == filters.group_id)
+    if filters.kind in ("learners", "staff"):
+        staff = sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(_STAFF))
+        conditions.append(staff if filters.kind == "staff" else ~staff)
     if filters.status == "active":
         conditions += [User.erased_at.is_(None), User.is_active_account.is_(True)]
     elif filters.status == "inactive":
@@ -222,7 +229,7 @@ def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) ->
 
 def matching_people(ward_id: int, query: str, limit: int = 20, *, exclude_erased: bool = True) -> list[int]:
     """Ids of a ward's people matching a search, in name order, at most `limit` (for pickers)."""
-    filters = PeopleFilter(ward_id, query=query)
+    filters = PeopleFilter(ward_id, query=query, kind="all")
     if _parse(query) is None:
         return []
     source, conditions, _many = _source(filters)
@@ -243,6 +250,7 @@ def filter_messages() -> dict[str, str]:
         "group": _("Tổ dân phố / thôn này không thuộc phường. Hãy chọn lại trong danh sách."),
         "audience": _("Không có đối tượng này. Hãy chọn lại trong danh sách."),
         "status": _("Không có trạng thái này. Hãy chọn lại trong danh sách."),
+        "who": _("Không có nhóm người này. Hãy chọn lại trong danh sách."),
     }
 
 
@@ -275,11 +283,14 @@ def people_listing(user):
     status = request.args.get("status") or None
     if status and status not in STATUSES:
         error, status = error or "status", None
+    kind = request.args.get("who") or "learners"
+    if kind not in KINDS:
+        error, kind = error or "who", "learners"
     query = (request.args.get("q") or "")[:100]
-    filters = PeopleFilter(ward_id, group_id, audience, status, query)
+    filters = PeopleFilter(ward_id, group_id, audience, status, query, kind)
     args = {"ward": ward_id if admin else None, "group": group_id, "audience": audience, "status": status,
-            "q": query or None}
-    context = dict(filters=filters, groups=groups, wards=wards, audiences=AUDIENCES, statuses=STATUSES,
+            "q": query or None, "who": None if kind == "learners" else kind}
+    context = dict(filters=filters, groups=groups, wards=wards, audiences=AUDIENCES, statuses=STATUSES, kinds=KINDS,
                    args=args, number=format_number, admin=admin)
     if error:
         page = Page([], 0, 1)

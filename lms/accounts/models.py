@@ -20,8 +20,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # E.164 (+84…), the one normalised form; see accounts.phone.
-    phone: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    # E.164 (+84…), the one normalised form; see accounts.phone. Not unique: a household may share
+    # one number (each person then has their own PIN), and some people have none.
+    phone: Mapped[str | None] = mapped_column(sa.String(16), index=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
     # Birth year, never a birth date: the least personal data that reports need (DESIGN principle 7).
     birth_year: Mapped[int | None] = mapped_column(sa.SmallInteger)

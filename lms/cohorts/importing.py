@@ -183,7 +183,8 @@ class _Groups:
     """Matches what a file writes ("TDP 1", "tổ 1", "Tổ dân phố số 1") to the ward's groups."""
 
     def __init__(self, ward_id: int):
-        groups = db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == ward_id)).all()
+        groups = db.session.scalars(sa.select(ResidentialGroup).where(
+            ResidentialGroup.ward_id == ward_id, ResidentialGroup.retired_at.is_(None))).all()
         self.by_name = {fold(g.name): g for g in groups}
         self.by_core: dict[str, list[ResidentialGroup]] = {}
         for g in groups:

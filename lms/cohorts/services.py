@@ -47,8 +47,9 @@ def normalise_code(text: str | None) -> str:
 
 
 def ward_groups(ward_id: int) -> list[ResidentialGroup]:
-    """A ward's residential groups and markets in Vietnamese alphabetical order."""
-    groups = db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == ward_id)).all()
+    """A ward's residential groups and markets in Vietnamese alphabetical order (not the retired)."""
+    groups = db.session.scalars(sa.select(ResidentialGroup).where(
+        ResidentialGroup.ward_id == ward_id, ResidentialGroup.retired_at.is_(None))).all()
     return sorted(groups, key=lambda g: vietnamese_key(g.name))
 
 

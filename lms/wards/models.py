@@ -46,6 +46,8 @@ class ResidentialGroup(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(sa.String(16), default="to_dan_pho")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A retired group is kept (people and reports still name it) but offered for nothing new.
+    retired_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     ward: Mapped[Ward] = relationship(back_populates="groups")
 

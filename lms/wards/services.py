@@ -84,3 +84,62 @@ def add_groups(ward_id: int, names: list[str]) -> list[ResidentialGroup]:
         seen.add(fold(text))
         added.append(add_group(ward_id, text))
     return added
+
+
+def active_groups(ward_id: int) -> list[ResidentialGroup]:
+    return list(db.session.scalars(sa.select(ResidentialGroup).where(
+        ResidentialGroup.ward_id == ward_id, ResidentialGroup.retired_at.is_(None)).order_by(ResidentialGroup.name)))
+
+
+def rename_group(group: ResidentialGroup, name: str, kind: str | None = None) -> None:
+    name = _clean_name(name)
+    if kind is not None and kind not in GROUP_KINDS:
+        raise WardError("group_kind")
+    if _name_taken(group.ward_id, name, except_id=group.id):
+        raise WardError("group_name_taken")
+    group.name = name
+    if kind:
+        group.kind = kind
+    db.session.flush()
+
+
+def people_in(group: ResidentialGroup) -> int:
+    from lms.accounts.models import User
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.group_id == group.id)) or 0
+
+
+def merge_groups(source: ResidentialGroup, target: ResidentialGroup) -> int:
+    """Move everyone and everything of `source` into `target`, then retire `source` (kept, so
+    reports of the past still name it). Returns how many people moved."""
+    from lms.accounts.models import User
+    from lms.cohorts.models import Cohort
+    from lms.households.models import Household, HouseholdMember
+
+    if source.id == target.id or source.ward_id != target.ward_id or target.retired_at is not None:
+        raise WardError("merge_invalid")
+    moved = db.session.execute(sa.update(User).where(User.group_id == source.id).values(group_id=target.id)
+                               .execution_options(synchronize_session=False)).rowcount
+    db.session.execute(sa.update(Cohort).where(Cohort.group_id == source.id).values(group_id=target.id)
+                       .execution_options(synchronize_session=False))
+    # Households: one of the same name in the target takes the members of the source's.
+    kept = {h.name_key: h for h in db.session.scalars(sa.select(Household).where(Household.group_id == target.id))}
+    for household in db.session.scalars(sa.select(Household).where(Household.group_id == source.id)).all():
+        same = kept.get(household.name_key)
+        if same is None:
+            household.group_id = target.id
+        else:
+            db.session.execute(sa.update(HouseholdMember).where(HouseholdMember.household_id == household.id)
+                               .values(household_id=same.id).execution_options(synchronize_session=False))
+            db.session.delete(household)
+    retire_group(source)
+    db.session.flush()
+    return moved
+
+
+def retire_group(group: ResidentialGroup) -> None:
+    from lms.timeutil import utcnow
+
+    if group.retired_at is None:
+        group.retired_at = utcnow()
+    db.session.flush()

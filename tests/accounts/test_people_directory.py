@@ -43,20 +43,21 @@ def test_the_list_is_paged_with_a_count_and_page_links(client, auth, coordinator
     first = client.get("/people/")
     page = first.get_data(as_text=True)
     assert first.status_code == 200
-    assert "121 người" in page and "Trang 1 / 3" in page
+    # "Người học" lists the 120 learners, not the coordinator (issue 19).
+    assert "120 người" in page and "Trang 1 / 3" in page
     assert len(_names(page)) == 50
     assert 'aria-label="Trang 2"' in page and 'aria-current="page"' in page and 'rel="next"' in page
     third = client.get("/people/?page=3").get_data(as_text=True)
-    assert len(_names(third)) == 21 and "Trang 3 / 3" in third
+    assert len(_names(third)) == 20 and "Trang 3 / 3" in third
     everyone = set(_names(page)) | set(_names(client.get("/people/?page=2").get_data(as_text=True))) | set(_names(third))
-    assert len(everyone) == 121
+    assert len(everyone) == 120 and coordinator.full_name not in everyone
 
 
 def test_people_are_in_vietnamese_name_order_across_pages(client, auth, coordinator, make_user, ward):
     for name in ["Phạm Thị Ánh", "Nguyễn Thị Lan", "Đỗ An", "Trần Văn Bình", "Lê Thị Ân"]:
         make_user(ward=ward, name=name)
     auth.login(coordinator)
-    names = _names(client.get("/people/").get_data(as_text=True))
+    names = _names(client.get("/people/?who=all").get_data(as_text=True))
     assert names == ["Đỗ An", "Phạm Thị Ánh", "Lê Thị Ân", "Trần Văn Bình", "Trần Thị Thu Hà", "Nguyễn Thị Lan"]
 
 
@@ -94,7 +95,24 @@ def test_filter_by_group_audience_and_status(client, auth, coordinator, crowd, w
     locked = client.get("/people/", query_string={"status": "inactive"}).get_data(as_text=True)
     assert _names(locked) == [crowd[5].full_name]
     active = client.get("/people/", query_string={"status": "active"}).get_data(as_text=True)
-    assert "120 người" in active
+    assert "119 người" in active
+    active_everyone = client.get("/people/", query_string={"status": "active", "who": "all"}).get_data(as_text=True)
+    assert "120 người" in active_everyone
+
+
+def test_the_learners_list_leaves_out_the_staff_who_have_their_own(client, auth, coordinator, crowd, make_user, ward):
+    teacher = make_user(("instructor",), ward=ward, name="Phạm Văn Dạy")
+    both = make_user(("learner", "instructor"), ward=ward, name="Hồ Thị Cả Hai")
+    auth.login(coordinator)
+    learners = client.get("/people/", query_string={"q": "pham van day"}).get_data(as_text=True)
+    assert _names(learners) == []
+    staff = client.get("/people/", query_string={"who": "staff"})
+    assert staff.status_code == 200
+    assert sorted(_names(staff.get_data(as_text=True))) == sorted([teacher.full_name, both.full_name,
+                                                                   coordinator.full_name])
+    assert "<h1>Cán bộ</h1>" in staff.get_data(as_text=True)
+    wrong = client.get("/people/", query_string={"who": "everybody"})
+    assert wrong.status_code == 400 and "Không có nhóm người này" in wrong.get_data(as_text=True)
 
 
 def test_search_without_diacritics_finds_the_person(client, auth, coordinator, crowd, make_user, ward):
