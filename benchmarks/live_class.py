@@ -218,6 +218,7 @@ class Hall:
         self.stop_at = 0.0
         self.chosen: dict[str, int] = {}
         self.order: list[str] = []
+        self.answers: list[asyncio.Task] = []
         self.answered = 0
         self.joined = 0
         self.panel = ""
@@ -329,7 +330,7 @@ class Hall:
                 asked = re.search(r'name="asked_id" value="(\d+)"', reply.body)
                 if asked and asked.group(1) != answered_id:
                     answered_id = asked.group(1)
-                    asyncio.get_running_loop().create_task(self.answer(phone, reply.body, answered_id, n))
+                    self.answers.append(asyncio.create_task(self.answer(phone, reply.body, answered_id, n)))
             await asyncio.sleep(POLL_SECONDS)
 
     async def answer(self, phone: Client, fragment: str, asked_id: str, n: int) -> None:
@@ -362,6 +363,7 @@ class Hall:
         for i, plan in enumerate(plans):
             tasks.append(asyncio.create_task(self.phone(i, plan, starts.get(i, t0 + rng.uniform(0, span)))))
         await asyncio.gather(*tasks)
+        await asyncio.gather(*self.answers)
         # The projector at the end: one fresh read of its panel.
         reply = await self.laptop.send("GET", f"/live/{self.live_id}/screen?key={self.screen_key}")
         return self.check_panel(reply.body)

@@ -15,17 +15,21 @@ interval of delay, which suits a hall where the instructor talks between slides.
 from __future__ import annotations
 
 import hmac
+from datetime import datetime, timedelta
 
-from flask import current_app, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from lms.cohorts.cards import qr_svg
 from lms.extensions import db
 from lms.live import bp, services
 from lms.live.access import live_or_404
-from lms.live.models import LiveSession
+from lms.fastread import FastRead
+from lms.live.models import LiveParticipant, LiveQuestion, LiveResponse, LiveSession
 from lms.live.routes import STAFF, joined_live_or_refuse, refused, _question_context
 from lms.templating import current_lang
+from lms.timeutil import utcnow
 from lms.web import public_url_or_none, role_required
 
 PHONE_POLL_MS = 2000
@@ -113,17 +117,52 @@ def phone_context(live: LiveSession, user_id: int) -> dict:
     return context
 
 
+# What a phone's poll needs, in one read (lms.fastread): the class's version, whether this person
+# joined and when their phone was last seen, and whether they answered the current question.
+_latest = (sa.select(sa.func.max(LiveQuestion.id)).where(LiveQuestion.live_session_id == LiveSession.id)
+           .correlate(LiveSession).scalar_subquery())
+_POLL = FastRead(
+    sa.select(LiveSession.version, LiveParticipant.id, LiveParticipant.last_seen_at,
+              sa.exists().where(LiveResponse.live_question_id == LiveQuestion.id,
+                                LiveResponse.user_id == sa.bindparam("user_id"),
+                                LiveQuestion.id == _latest, LiveQuestion.state != sa.literal_column("'done'")))
+    .outerjoin(LiveParticipant, sa.and_(LiveParticipant.live_session_id == LiveSession.id,
+                                        LiveParticipant.user_id == sa.bindparam("user_id")))
+    .where(LiveSession.id == sa.bindparam("live_id"))
+)
+
+
+def _as_time(value) -> datetime | None:
+    """A timestamp as the driver gives it (text on SQLite)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
 @bp.route("/live/<int:live_id>/state")
 @login_required
 def state(live_id: int):
-    """What a joined phone polls: the current slide and question, as a fragment (304 if unchanged)."""
+    """What a joined phone polls: the current slide and question, as a fragment (304 if unchanged).
+
+    300 phones polling every 2 s are 150 requests a second, almost all answered "nothing new":
+    that answer is one read on the driver (no ORM objects, no write, no transaction). Only when
+    something changed, or the phone's "last seen" is due (every few seconds), does it take the
+    full path below."""
+    row = _POLL.first({"live_id": live_id, "user_id": current_user.id})
+    if row is None:
+        abort(404)
+    version, participant_id, last_seen, answered = row
+    # Answers and joins do not change `version` (only what every phone shows does); whether this
+    # person has answered the current question is part of their own ETag.
+    etag = f"p{live_id}-{version}-{int(bool(answered))}-{current_lang()}"
+    fresh = last_seen is not None and _as_time(last_seen) >= utcnow() - timedelta(seconds=services.SEEN_EVERY_SECONDS)
+    if participant_id is not None and fresh and request.if_none_match.contains(etag):
+        return _conditional(etag, None)
     live, problem = joined_live_or_refuse(live_id)
     if problem:
         return refused(problem)
     services.seen(live.id, current_user.id)
     db.session.commit()
-    # Answers and joins do not change `version` (only what every phone shows does); whether this
-    # person has answered the current question is part of their own ETag.
     asked = services.current(live)
     answered = int(asked is not None and services.response_of(asked, current_user.id) is not None)
     etag = f"p{live.id}-{live.version}-{answered}-{current_lang()}"

@@ -158,3 +158,44 @@ def test_scan_then_card_sign_in_joins_even_after_the_code_changed(client, auth, 
 def test_signed_out_wrong_code_is_refused_before_sign_in(client, hall):
     response = client.get("/j/123")
     assert response.status_code == 404 and "Mã không đúng hoặc đã hết hạn" in response.get_data(as_text=True)
+
+
+def test_the_quick_not_modified_answer_keeps_every_rule(client, auth, hall):
+    """The 304 of a poll is answered from one read: answering changes only one's own ETag, an
+    unticked phone is refused even with a valid ETag, and "last seen" is still written when due."""
+    from datetime import timedelta
+
+    from lms.live.models import LiveQuestion
+    from lms.quizzes.models import Question
+    from lms.timeutil import utcnow
+    from tests.factories import AuthActions
+
+    auth.sign_in_directly(hall.instructor)
+    live = start_live(client, hall)
+    phones = {}
+    for person in (hall.learner, hall.learner2):
+        phones[person.id] = phone = client.application.test_client()
+        AuthActions(phone).sign_in_directly(person)
+        phone.get(f"/j/{current_code(live.id)}")
+    lan, binh = phones[hall.learner.id], phones[hall.learner2.id]
+    qid = db.session.scalar(sa.select(Question.id).where(Question.key == "ai-hoi-otp"))
+    client.post(f"/live/{live.id}/questions", data={"question_id": qid})
+    etags = {pid: phone.get(f"/live/{live.id}/state").headers["ETag"] for pid, phone in phones.items()}
+    aid = db.session.scalar(sa.select(LiveQuestion.id))
+    lan.post(f"/live/{live.id}/answer", data={"asked_id": aid, "choice": "b"})
+    mine = lan.get(f"/live/{live.id}/state", headers={"If-None-Match": etags[hall.learner.id]})
+    assert mine.status_code == 200 and "Bạn đã trả lời" in mine.get_data(as_text=True)
+    assert binh.get(f"/live/{live.id}/state", headers={"If-None-Match": etags[hall.learner2.id]}).status_code == 304
+    # Last seen long ago: the poll is still 304, and writes that the phone is here.
+    old = utcnow() - timedelta(minutes=5)
+    db.session.execute(sa.update(LiveParticipant).where(LiveParticipant.user_id == hall.learner2.id)
+                       .values(last_seen_at=old))
+    db.session.commit()
+    assert binh.get(f"/live/{live.id}/state", headers={"If-None-Match": etags[hall.learner2.id]}).status_code == 304
+    db.session.expire_all()
+    seen = db.session.scalar(sa.select(LiveParticipant.last_seen_at).where(LiveParticipant.user_id == hall.learner2.id))
+    assert seen > old + timedelta(minutes=4)
+    # Unticked by the instructor: no longer following, whatever ETag the phone holds.
+    client.post(f"/live/{live.id}/people", data={"user_id": hall.learner2.id, "action": "untick"})
+    response = binh.get(f"/live/{live.id}/state", headers={"If-None-Match": etags[hall.learner2.id]})
+    assert response.status_code == 403 and "Bạn chưa vào lớp này" in response.get_data(as_text=True)
