@@ -23,6 +23,8 @@ from lms.wards.models import ResidentialGroup
 ACCOUNT_MESSAGES = {
     "pin_format": lambda: _("Mã PIN phải gồm đúng 6 chữ số."),
     "pin_weak": lambda: _("Mã PIN này quá dễ đoán. Hãy chọn 6 chữ số khác."),
+    # Said the same way whatever the cause: it never tells that someone shares the number.
+    "pin_unavailable": lambda: _("Mã PIN này không dùng được. Hãy chọn 6 chữ số khác."),
     "password_short": lambda: _("Mật khẩu cần ít nhất 8 ký tự."),
     "current_wrong": lambda: _("Mã PIN hoặc mật khẩu hiện tại chưa đúng."),
     "phone_taken": lambda: _("Số điện thoại này đã có người dùng."),

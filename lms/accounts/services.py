@@ -71,12 +71,36 @@ def check_new_secret(kind: str, secret: str) -> None:
         raise AccountError("secret_kind")
 
 
+# People who may share one phone number (a household), each signing in with their own PIN.
+SHARED_PHONE_LIMIT = 4
+
+
+def sharing_phone(phone: str) -> list[User]:
+    """The active accounts with a PIN or password on this (normalised) number, at most
+    SHARED_PHONE_LIMIT, oldest first."""
+    return list(db.session.scalars(
+        sa.select(User).where(User.phone == phone, User.is_active_account.is_(True), User.erased_at.is_(None),
+                              User.secret_hash.is_not(None))
+        .order_by(User.id).limit(SHARED_PHONE_LIMIT)))
+
+
+def pin_used_by_housemate(user: User, secret: str) -> bool:
+    """Is `secret` the PIN of someone else on this person's number? PINs must differ there, or the
+    number and PIN would not say who is signing in."""
+    if not user.phone:
+        return False
+    others = db.session.scalars(sa.select(User).where(
+        User.phone == user.phone, User.id != user.id, User.secret_hash.is_not(None), User.erased_at.is_(None))
+        .limit(SHARED_PHONE_LIMIT)).all()
+    return any(verify_secret(other.secret_hash, secret) for other in others)
+
+
 def find_by_phone(phone_text: str) -> User | None:
     try:
         phone = normalise_phone(phone_text)
     except InvalidPhone:
         return None
-    return db.session.scalar(sa.select(User).where(User.phone == phone))
+    return db.session.scalar(sa.select(User).where(User.phone == phone).order_by(User.id).limit(1))
 
 
 def create_user(
@@ -189,15 +213,20 @@ def authenticate(phone_text: str, secret: str, address: str | None = None) -> Si
     known = known_key in rows
     throttled = any(row is not None and row.next_allowed_at is not None and row.next_allowed_at > now
                     for row in (rows.get(pair_key), None if known else rows.get(account_key)))
-    user = None if throttled else db.session.scalar(sa.select(User).where(User.phone == phone))
-    if user is None or not user.is_active or not user.secret_hash:
-        # Unknown, switched off, no PIN yet, or asked too soon: the same work, the same answer.
+    candidates = [] if throttled else sharing_phone(phone)
+    # A number may be shared by a household: the PIN says who is signing in. Exactly
+    # SHARED_PHONE_LIMIT verifications every time (each candidate's hash, then the dummy's), so
+    # the time taken tells nobody whether the number is known or how many people share it.
+    user = None
+    for candidate in candidates:
+        if verify_secret(candidate.secret_hash, secret) and user is None:
+            user = candidate
+    for _ in range(SHARED_PHONE_LIMIT - len(candidates)):
         _spend_a_verification(secret)
+    if user is None:
+        # Unknown, switched off, no PIN yet, wrong PIN or asked too soon: the same answer.
         if not throttled:
             _record_failure(pair_key, account_key, known, now)
-        return SignInResult(None, "wrong")
-    if not verify_secret(user.secret_hash, secret):
-        _record_failure(pair_key, account_key, known, now)
         return SignInResult(None, "wrong")
     db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_((account_key, pair_key))))
     if not known:
@@ -265,6 +294,8 @@ def change_secret(user: User, current: str | None, new: str, kind: str = "pin") 
     if kind != secret_kind_of(user) and secret_kind_of(user) == "password":
         raise AccountError("password_kept")
     check_new_secret(kind, new)
+    if pin_used_by_housemate(user, new):
+        raise AccountError("pin_unavailable")
     user.secret_hash = hash_secret(new)
     user.secret_kind = kind
     db.session.flush()
@@ -288,8 +319,11 @@ def new_pin() -> str:
 
 
 def reset_pin(user: User) -> str:
-    """Give a person a fresh PIN (and lift a lock) for a coordinator to hand over; returns it once."""
+    """Give a person a fresh PIN (and lift a lock) for a coordinator to hand over; returns it once.
+    Never one a housemate on the same number already uses."""
     pin = new_pin()
+    while pin_used_by_housemate(user, pin):
+        pin = new_pin()
     user.secret_hash = hash_secret(pin)
     user.secret_kind = "pin"
     user.failed_logins = 0
