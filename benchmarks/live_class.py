@@ -380,6 +380,16 @@ class Hall:
                 "answered": number(r"(\d+) người đã trả lời"), "bars": bars, "expected bars": expected}
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time the gunicorn workers used (a measure the machine's other load barely moves)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -426,6 +436,7 @@ def main() -> None:
         started = time.monotonic()
         panel = asyncio.run(hall.run())
         elapsed = time.monotonic() - started
+        hall.server_cpu = server_cpu_seconds(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
@@ -451,6 +462,9 @@ def report(args, hall: Hall, panel: dict, database: str, elapsed: float) -> None
         print(f"  {kind:<13} n={len(values):>6}  p50 {percentile(values, 50):7.1f} ms  p95 "
               f"{percentile(values, 95):7.1f} ms  max {max(values, default=float('nan')):7.1f} ms  "
               f"errors {len(record.errors.get(kind, []))}  ({statuses})")
+    requests = sum(len(v) for k, v in record.times.items() if k != "join")
+    print(f"  server CPU: {hall.server_cpu:.1f} s for {requests} requests "
+          f"({1000 * hall.server_cpu / max(requests, 1):.2f} ms a request on average, PIN checks included)")
     for kind, errors in record.errors.items():
         print(f"  first errors of {kind}: {errors[:3]}")
     ok_counts = (panel["joined"] == args.phones == hall.joined and panel["connected"] == args.phones
