@@ -214,15 +214,21 @@ def authenticate(phone_text: str, secret: str, address: str | None = None) -> Si
     throttled = any(row is not None and row.next_allowed_at is not None and row.next_allowed_at > now
                     for row in (rows.get(pair_key), None if known else rows.get(account_key)))
     candidates = [] if throttled else sharing_phone(phone)
-    # A number may be shared by a household: the PIN says who is signing in. Exactly
-    # SHARED_PHONE_LIMIT verifications every time (each candidate's hash, then the dummy's), so
-    # the time taken tells nobody whether the number is known or how many people share it.
+    # A number may be shared by a household: the PIN says who is signing in (PINs differ among
+    # them). A failure always costs exactly SHARED_PHONE_LIMIT verifications (each candidate's
+    # hash, then the dummy's), so its time tells nobody whether the number is known or how many
+    # share it. A success stops at its match: only someone who knows the PIN sees that time, and
+    # the usual sign-in (one person on the number) costs one verification, not four.
     user = None
+    checked = 0
     for candidate in candidates:
-        if verify_secret(candidate.secret_hash, secret) and user is None:
+        checked += 1
+        if verify_secret(candidate.secret_hash, secret):
             user = candidate
-    for _ in range(SHARED_PHONE_LIMIT - len(candidates)):
-        _spend_a_verification(secret)
+            break
+    if user is None:
+        for _ in range(SHARED_PHONE_LIMIT - checked):
+            _spend_a_verification(secret)
     if user is None:
         # Unknown, switched off, no PIN yet, wrong PIN or asked too soon: the same answer.
         if not throttled:
