@@ -1,6 +1,7 @@
 """Ward reports on a large ward (not a test; numbers go into the README by hand).
 
     python -m benchmarks.reports_scale [--people 100000] [--database-url postgresql://…] [--repeat 5]
+                                       [--keep FILE.db] [--reuse FILE.json]
 
 Builds one ward with benchmarks.ward_scale's generator (`build`: cohorts, 20 lessons a learner,
 certificates, attendance) on a throw-away SQLite file by default, then, signed in as the
@@ -15,11 +16,14 @@ needs a generator that numbers those per ward.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
 
-from benchmarks.ward_scale import _app, build
+from pathlib import Path
+
+from benchmarks.ward_scale import Ward, _app, build
 
 
 def main(argv=None) -> int:
@@ -27,11 +31,21 @@ def main(argv=None) -> int:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", help="SQLite: build the ward into this file and keep it (with FILE.json beside it)")
+    parser.add_argument("--reuse", help="the JSON file describing a ward built earlier with --keep or on PostgreSQL")
     args = parser.parse_args(argv)
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/reports.db"
-    t0 = time.perf_counter()
-    ward = build(url, args.people)
-    print(f"built a ward of {args.people:,} people in {time.perf_counter() - t0:.0f} s", flush=True)
+    if args.reuse:
+        saved = json.loads(Path(args.reuse).read_text())
+        url, ward = saved["database_url"], Ward(**saved["ward"])
+    else:
+        url = args.database_url or f"sqlite:///{Path(args.keep).resolve() if args.keep else tempfile.mkdtemp() + '/reports.db'}"
+        t0 = time.perf_counter()
+        ward = build(url, args.people)
+        print(f"built a ward of {args.people:,} people in {time.perf_counter() - t0:.0f} s", flush=True)
+        if args.keep or args.database_url:
+            record = Path(args.keep or f"reports-{args.people}.json").with_suffix(".json")
+            record.write_text(json.dumps({"database_url": url, "ward": ward.__dict__}))
+            print(f"reuse it with --reuse {record}", flush=True)
     year = "start=2026-01-01&end=2026-12-31"
     app = _app(url)
     from lms.accounts.models import UserRole
@@ -39,8 +53,9 @@ def main(argv=None) -> int:
     from lms.extensions import db
 
     with app.app_context():
-        create_user(full_name="Quản trị", phone="0900000999", roles=("admin",), secret="482916", ward=None)
-        db.session.commit()
+        if not args.reuse:
+            create_user(full_name="Quản trị", phone="0900000999", roles=("admin",), secret="482916", ward=None)
+            db.session.commit()
     targets = [
         ("coordinator", "ward dashboard, a year", f"/reports/wards/{ward.ward_id}?{year}"),
         ("coordinator", "people behind 'certified', page 1", f"/reports/wards/{ward.ward_id}/people?kind=certified&{year}"),

@@ -69,6 +69,8 @@ class Certificate(db.Model):
         sa.CheckConstraint("status <> 'revoked' OR revoked_at IS NOT NULL", name="revoked_at"),
         sa.CheckConstraint("status_index >= 0", name="status_index"),
         sa.Index("ix_certificate_ward_issued", "ward_id", "issued_at"),
+        # The ward reports count a period's certificates from this index alone.
+        sa.Index("ix_certificate_ward_issued_counted", "ward_id", "issued_at", "status", "user_id", "course_id"),
     )
 
     @property

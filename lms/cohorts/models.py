@@ -77,6 +77,8 @@ class Enrollment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "user_id", name="uq_enrollment_cohort_user"),
         sa.CheckConstraint(f"source IN {ENROLMENT_SOURCES!r}", name="source"),
+        # The ward reports count a period's enrolments from this index alone.
+        sa.Index("ix_enrollment_cohort_enrolled", "cohort_id", "enrolled_at", "user_id"),
     )
 
 
@@ -96,6 +98,8 @@ class ClassSession(db.Model):
     attendance: Mapped[list[Attendance]] = relationship(
         back_populates="class_session", cascade="all, delete-orphan"
     )
+
+    __table_args__ = (sa.Index("ix_class_session_cohort_day", "cohort_id", "day"),)
 
 
 class Attendance(db.Model):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from lms.extensions import db
-from lms.reports.services import Report, build_report
+from lms.reports.services import Report
 from lms.spreadsheets import csv_response, safe_cell, xlsx_response
 from lms.wards.models import Ward
 
@@ -84,12 +84,24 @@ def province_columns() -> list[tuple[str, str]]:
 def province_rows(start: date, end: date, sort: str, descending: bool) -> list[dict]:
     """One row per ward of the instance: each figure's count and share; sorted by name or by a
     figure's share (then its count)."""
+    from lms.reports import indicators as ind
+    from lms.reports.models import WardPopulation, WardTarget
+    from lms.reports.services import figures
+
+    numbers = ind.province(start, end)
+    pops: dict = {}
+    for ward_id, scope, measure, value in db.session.execute(
+            sa.select(WardPopulation.ward_id, WardPopulation.scope, WardPopulation.measure, WardPopulation.value)):
+        pops.setdefault(ward_id, {})[(scope, measure)] = value
+    goals: dict = {}
+    for ward_id, key, percent in db.session.execute(sa.select(WardTarget.ward_id, WardTarget.indicator, WardTarget.percent)):
+        goals.setdefault(ward_id, {})[key] = percent
+    empty = ind.province_empty()
     rows = []
-    for ward in db.session.scalars(sa.select(Ward).order_by(Ward.province, Ward.name)):
-        report = build_report(ward, start, end)
-        figures = {f.key: {"count": f.count, "share": f.share, "target": f.target, "met": f.met}
-                   for f in report.figures}
-        rows.append({"id": ward.id, "name": ward.name, "province": ward.province, "figures": figures})
+    for ward_id, name, province in db.session.execute(sa.select(Ward.id, Ward.name, Ward.province)):
+        ward_figures = figures(numbers.get(ward_id, empty), pops.get(ward_id, {}), goals.get(ward_id, {}))
+        rows.append({"id": ward_id, "name": name, "province": province, "figures": {
+            f.key: {"count": f.count, "share": f.share, "target": f.target, "met": f.met} for f in ward_figures}})
     if sort == "name":
         rows.sort(key=lambda r: (r["province"], r["name"]), reverse=descending)
     else:

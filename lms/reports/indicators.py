@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
@@ -46,44 +47,51 @@ def _within(column, low, high):
     return sa.and_(column >= low, column < high) if low is not None else column < high
 
 
-# --- events: (user_id, course_id, at) ------------------------------------------------------------
-
-def _enrolment_events(ward_id: int, low, high) -> sa.Select:
-    """Enrolments into the ward's cohorts; one row per course of the cohort (none: course NULL)."""
-    return (sa.select(Enrollment.user_id.label("user_id"), cohort_course.c.course_id.label("course_id"),
-                      Enrollment.enrolled_at.label("at"))
-            .join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .outerjoin(cohort_course, cohort_course.c.cohort_id == Cohort.id)
-            .where(Cohort.ward_id == ward_id, _within(Enrollment.enrolled_at, low, high)))
+def _scope(column, ward_id: int | None):
+    """One ward, or every ward (None: the province view groups by the ward column instead)."""
+    return sa.true() if ward_id is None else column == ward_id
 
 
-def _certification_events(ward_id: int, low, high) -> sa.Select:
-    """Certificates issued by the ward, revoked ones left out (withdrawn = erased, still counted)."""
-    return (sa.select(Certificate.user_id.label("user_id"), Certificate.course_id.label("course_id"),
-                      Certificate.issued_at.label("at"))
-            .where(Certificate.ward_id == ward_id, Certificate.status != "revoked",
-                   _within(Certificate.issued_at, low, high)))
+# --- events: who did what, when, in which ward ---------------------------------------------------
+#
+# Each kind is one or two flat SELECTs ("branches") over its own table and the indexes made for
+# them (migration "report indexes"): enrolments by cohort and day, final-quiz passes by quiz and
+# day, certificates by ward and day. A breakdown adds its column to each branch, so the database
+# groups straight from the index without a nested events table joined to another one.
+
+class _Branch:
+    def __init__(self, query, user, ward, at, course=None, cohort=None, audience=None, user_joined=False):
+        self.query, self.user, self.ward, self.at = query, user, ward, at
+        self.course, self.cohort, self.audience, self.user_joined = course, cohort, audience, user_joined
 
 
-def _completion_events(ward_id: int, low, high) -> sa.Select:
-    """A course's final quiz passed by one of the ward's people, or a certificate (which is only
-    issued on completion, online or attested in person)."""
-    quizzes = (sa.select(QuizAttempt.user_id.label("user_id"), Quiz.course_id.label("course_id"),
-                         QuizAttempt.submitted_at.label("at"))
-               .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-               .join(User, User.id == QuizAttempt.user_id)
-               .where(User.ward_id == ward_id, Quiz.kind == "final", QuizAttempt.passed.is_(True),
-                      _within(QuizAttempt.submitted_at, low, high)))
-    return sa.union_all(quizzes, _certification_events(ward_id, low, high))
-
-
-_EVENTS = {"enrolled": _enrolment_events, "completed": _completion_events, "certified": _certification_events}
-
-
-def _memberships(ward_id: int) -> sa.Select:
-    """(user_id, audience): the audiences of the ward's cohorts a person is a member of."""
-    return (sa.select(Enrollment.user_id.label("user_id"), Cohort.audience.label("audience"))
-            .join(Cohort, Cohort.id == Enrollment.cohort_id).where(Cohort.ward_id == ward_id))
+def _branches(kind: str, ward_id: int | None, low, high) -> list[_Branch]:
+    out = []
+    if kind == "enrolled":
+        # Enrolments into the ward's cohorts.
+        q = (sa.select().select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
+             .where(_scope(Cohort.ward_id, ward_id), _within(Enrollment.enrolled_at, low, high)))
+        out.append(_Branch(q, Enrollment.user_id, Cohort.ward_id, Enrollment.enrolled_at,
+                           cohort=Enrollment.cohort_id, audience=Cohort.audience))
+    if kind == "completed":
+        # A course's final quiz passed by one of the ward's people...
+        q = (sa.select().select_from(QuizAttempt).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+             .join(User, User.id == QuizAttempt.user_id)
+             .where(_scope(User.ward_id, ward_id), Quiz.kind == "final", QuizAttempt.passed.is_(True),
+                    _within(QuizAttempt.submitted_at, low, high)))
+        out.append(_Branch(q, QuizAttempt.user_id, User.ward_id, QuizAttempt.submitted_at, course=Quiz.course_id,
+                           user_joined=True))
+    if kind in ("completed", "certified"):
+        # ...or a certificate (only issued on completion, online or attested in person). Revoked
+        # ones never count; withdrawn ones (the person was erased) still do.
+        q = (sa.select().select_from(Certificate)
+             .where(_scope(Certificate.ward_id, ward_id), Certificate.status != "revoked",
+                    _within(Certificate.issued_at, low, high)))
+        out.append(_Branch(q, Certificate.user_id, Certificate.ward_id, Certificate.issued_at,
+                           course=Certificate.course_id))
+    if not out:
+        raise ValueError(kind)
+    return out
 
 
 def course_competences() -> list[tuple[int, str]]:
@@ -92,48 +100,99 @@ def course_competences() -> list[tuple[int, str]]:
             for code in (codes or [])]
 
 
-def people_query(kind: str, ward_id: int, start: date | None, end: date, by: str | None = None) -> sa.Select:
-    """SELECT user_id[, dim] of the people behind `kind` (enrolled / completed / certified) in the
-    period, by a dimension: audience (of their cohorts), group (their residential group or market;
-    0 = none), course, or competence."""
-    low, high = utc_bounds(start, end)
-    events = _EVENTS[kind](ward_id, low, high).subquery("ev")
+def _literal_table(pairs: list[tuple[int, str]], name: str):
+    """A small literal table (course_id, dim) (SQLite takes no column names on VALUES)."""
+    selects = [sa.select(sa.literal(cid, sa.Integer).label("course_id"), sa.literal(code, sa.String).label("dim"))
+               for cid, code in pairs]
+    return (sa.union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+
+
+def _course_keys() -> list[tuple[int, str]]:
+    """Course and competence in one pass: each course maps to "c<id>" and to "k<code>" of each of
+    its competences."""
+    courses = db.session.scalars(sa.select(Course.id)).all()
+    return [(cid, f"c{cid}") for cid in courses] + [(cid, f"k{code}") for cid, code in course_competences()]
+
+
+def _with_dim(b: _Branch, by: str | None, ward_id: int | None):
+    """(query, dim column or None) of a branch for one breakdown; None when nothing can match."""
+    q = b.query
     if by is None:
-        return sa.select(events.c.user_id)
+        return q, None
     if by == "audience":
-        members = _memberships(ward_id).subquery("m")
-        return (sa.select(events.c.user_id, members.c.audience.label("dim"))
-                .join(members, members.c.user_id == events.c.user_id))
+        if b.audience is not None:  # an enrolment: the audience of the class enrolled into
+            return q, b.audience
+        # Otherwise the audiences of the ward's classes the person is a member of.
+        member, mcohort = aliased(Enrollment), aliased(Cohort)
+        q = (q.join(member, member.user_id == b.user)
+             .join(mcohort, sa.and_(mcohort.id == member.cohort_id, mcohort.ward_id == b.ward)))
+        return q, mcohort.audience
     if by == "group":
-        return (sa.select(events.c.user_id, sa.func.coalesce(User.group_id, 0).label("dim"))
-                .join(User, User.id == events.c.user_id))
-    if by == "course":
-        return sa.select(events.c.user_id, events.c.course_id.label("dim")).where(events.c.course_id.is_not(None))
-    if by == "competence":
-        pairs = course_competences()
+        if not b.user_joined:
+            q = q.join(User, User.id == b.user)
+        return q, sa.func.coalesce(User.group_id, 0)
+    if by == "month":
+        return q, _month(b.at)
+    if by in ("course", "competence", "course_competence"):
+        course = b.course
+        if course is None:
+            q = q.join(cohort_course, cohort_course.c.cohort_id == b.cohort)
+            course = cohort_course.c.course_id
+        if by == "course":
+            return q, course
+        pairs = course_competences() if by == "competence" else _course_keys()
         if not pairs:
-            return sa.select(events.c.user_id, sa.literal("").label("dim")).where(sa.false())
-        # A small literal table of the pairs (SQLite takes no column names on VALUES).
-        table = sa.union_all(*[sa.select(sa.literal(cid, sa.Integer).label("course_id"),
-                                         sa.literal(code, sa.String).label("competence")) for cid, code in pairs]
-                             ).subquery("cc") if len(pairs) > 1 else \
-            sa.select(sa.literal(pairs[0][0], sa.Integer).label("course_id"),
-                      sa.literal(pairs[0][1], sa.String).label("competence")).subquery("cc")
-        return (sa.select(events.c.user_id, table.c.competence.label("dim"))
-                .join(table, table.c.course_id == events.c.course_id))
+            return None, None
+        table = _literal_table(pairs, "cc")
+        return q.join(table, table.c.course_id == course), table.c.dim
     raise ValueError(by)
 
 
+def _people(kind: str, ward_id: int | None, low, high, by: str | None) -> sa.Select:
+    """SELECT ward_id, user_id[, dim]: one flat SELECT, or the union of two."""
+    selects = []
+    for b in _branches(kind, ward_id, low, high):
+        q, dim = _with_dim(b, by, ward_id)
+        if q is None:
+            continue
+        columns = [b.ward.label("ward_id"), b.user.label("user_id")] + ([dim.label("dim")] if by else [])
+        selects.append(q.with_only_columns(*columns))
+    if not selects:
+        columns = [sa.literal(0).label("ward_id"), sa.literal(0).label("user_id")]
+        return sa.select(*columns, *([sa.literal("").label("dim")] if by else [])).where(sa.false())
+    if len(selects) == 1:
+        return selects[0]
+    union = sa.union_all(*selects).subquery("ev")
+    return sa.select(*union.c)
+
+
+def people_query(kind: str, ward_id: int, start: date | None, end: date, by: str | None = None) -> sa.Select:
+    """SELECT user_id[, dim] of the people behind `kind` (enrolled / completed / certified) in the
+    period, by a dimension: audience (of the class enrolled into, or for completions and
+    certificates of the ward's classes they are members of), group (their residential group or
+    market; 0 = none), course, competence or month ("YYYY-MM")."""
+    low, high = utc_bounds(start, end)
+    q = _people(kind, ward_id, low, high, by).subquery("p")
+    return sa.select(q.c.user_id, *([q.c.dim] if by else []))
+
+
+def count_by_ward(kind: str, ward_id: int | None, start: date | None, end: date, by: str | None = None) -> dict:
+    """{(ward id, dimension value): distinct people} ({ward id: n} without a dimension); every ward
+    of the instance in one grouped query when ward_id is None."""
+    low, high = utc_bounds(start, end)
+    q = _people(kind, ward_id, low, high, by).subquery("p")
+    keys = [q.c.ward_id] + ([q.c.dim] if by else [])
+    rows = db.session.execute(sa.select(*keys, sa.func.count(sa.distinct(q.c.user_id))).group_by(*keys))
+    return {(tuple(row[:-1]) if by else row[0]): row[-1] for row in rows}
+
+
 def count_people(kind: str, ward_id: int, start: date | None, end: date) -> int:
-    q = people_query(kind, ward_id, start, end).subquery()
-    return db.session.scalar(sa.select(sa.func.count(sa.distinct(q.c.user_id)))) or 0
+    return count_by_ward(kind, ward_id, start, end).get(ward_id, 0)
 
 
 def count_by(kind: str, ward_id: int, start: date | None, end: date, by: str) -> dict:
     """{dimension value: distinct people}."""
-    q = people_query(kind, ward_id, start, end, by).subquery()
-    rows = db.session.execute(sa.select(q.c.dim, sa.func.count(sa.distinct(q.c.user_id))).group_by(q.c.dim))
-    return {dim: n for dim, n in rows}
+    return {dim: n for (_ward, dim), n in count_by_ward(kind, ward_id, start, end, by).items()}
 
 
 # --- the plain functions, one an indicator -------------------------------------------------------
@@ -175,104 +234,178 @@ def by_competence(ward_id: int, start: date, end: date) -> dict:
     return _three(ward_id, start, end, "competence")
 
 
-def households_query(ward_id: int, end: date) -> sa.Select:
-    """Households of the ward with a member certified by the period's end (SELECT household_id)."""
-    _, high = utc_bounds(None, end)
-    return (sa.select(HouseholdMember.household_id.label("household_id"), HouseholdMember.user_id.label("user_id"))
-            .join(Household, Household.id == HouseholdMember.household_id)
-            .join(Certificate, Certificate.user_id == HouseholdMember.user_id)
-            .where(Household.ward_id == ward_id, Certificate.status != "revoked", Certificate.issued_at < high))
-
-
-def households(ward_id: int, start: date, end: date) -> dict:
-    """Households with at least one certified member by the end, out of all known households."""
-    q = households_query(ward_id, end).subquery()
-    with_certified = db.session.scalar(sa.select(sa.func.count(sa.distinct(q.c.household_id)))) or 0
-    known = db.session.scalar(sa.select(sa.func.count()).select_from(Household)
-                              .where(Household.ward_id == ward_id)) or 0
-    return {"with_certified": with_certified, "known": known}
-
-
-def mentors_query(ward_id: int, end: date, *, five: bool) -> sa.Select:
-    """SELECT user_id of the ward's mentors by the end; with `five`, only those who guided at
-    least five mentees who completed a course by then."""
-    _, high = utc_bounds(None, end)
-    if not five:
-        return (sa.select(Mentorship.mentor_id.label("user_id"))
-                .where(Mentorship.ward_id == ward_id, Mentorship.created_at < high).distinct())
-    done = _completion_events(ward_id, None, high).subquery("done")
-    return (sa.select(Mentorship.mentor_id.label("user_id"))
-            .where(Mentorship.ward_id == ward_id, Mentorship.created_at < high,
-                   Mentorship.mentee_id.in_(sa.select(done.c.user_id)))
-            .group_by(Mentorship.mentor_id)
-            .having(sa.func.count(sa.distinct(Mentorship.mentee_id)) >= MENTEES_WANTED))
-
-
-def mentors(ward_id: int, start: date, end: date) -> dict:
-    """Mentors ("Đại sứ số") and those with at least five mentees who completed a course."""
-    counted = {}
-    for key, five in (("mentors", False), ("mentors_five", True)):
-        q = mentors_query(ward_id, end, five=five).subquery()
-        counted[key] = db.session.scalar(sa.select(sa.func.count()).select_from(q)) or 0
-    return counted
-
-
-def attendance_query(ward_id: int, start: date, end: date, audience: str | None = None) -> sa.Select:
-    """SELECT user_id, class_session_id of presences at the ward's in-person sessions held in the
-    period (live classes record theirs in the same table)."""
-    q = (sa.select(Attendance.user_id.label("user_id"), Attendance.class_session_id.label("class_session_id"))
-         .join(ClassSession, ClassSession.id == Attendance.class_session_id)
-         .join(Cohort, Cohort.id == ClassSession.cohort_id)
-         .where(Cohort.ward_id == ward_id, ClassSession.day >= start, ClassSession.day <= end))
-    return q.where(Cohort.audience == audience) if audience else q
-
-
-def attendance(ward_id: int, start: date, end: date) -> dict:
-    """Sessions held with someone present, presences, distinct people, and distinct people at
-    classes for older people and for people with disabilities."""
-    q = attendance_query(ward_id, start, end).subquery()
-    sessions, presences, people = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(q.c.class_session_id)), sa.func.count(),
-                  sa.func.count(sa.distinct(q.c.user_id)))).one()
-    out = {"sessions": sessions or 0, "presences": presences or 0, "people": people or 0}
-    for audience in ("elderly", "disability"):
-        sub = attendance_query(ward_id, start, end, audience).subquery()
-        out[audience] = db.session.scalar(sa.select(sa.func.count(sa.distinct(sub.c.user_id)))) or 0
+def breakdowns(ward_id: int, start: date, end: date) -> dict:
+    """Everything the dashboard breaks down, twelve grouped queries: for each kind, by group (whose
+    sum is the total: everyone has one group or none), audience, course and competence (one pass)
+    and month. {"total": {kind: n}, "audience"|"group"|"course"|"competence": {value: {kind: n}},
+    "trend": [{"month", kind: n}]}."""
+    out: dict = {"total": dict.fromkeys(KINDS, 0), "audience": {}, "group": {}, "course": {}, "competence": {}}
+    table = {month: dict.fromkeys(KINDS, 0) for month in months(start, end)}
+    for kind in KINDS:
+        groups = count_by(kind, ward_id, start, end, "group")
+        out["total"][kind] = sum(groups.values())
+        for dim, n in groups.items():
+            out["group"].setdefault(dim, dict.fromkeys(KINDS, 0))[kind] = n
+        for dim, n in count_by(kind, ward_id, start, end, "audience").items():
+            out["audience"].setdefault(dim, dict.fromkeys(KINDS, 0))[kind] = n
+        for key, n in count_by(kind, ward_id, start, end, "course_competence").items():
+            which, value = ("course", int(key[1:])) if key[0] == "c" else ("competence", key[1:])
+            out[which].setdefault(value, dict.fromkeys(KINDS, 0))[kind] = n
+        for month, n in count_by(kind, ward_id, start, end, "month").items():
+            if month in table:
+                table[month][kind] = n
+    out["trend"] = [{"month": key, **counts} for key, counts in table.items()]
     return out
 
 
-def ai_users_query(ward_id: int, start: date, end: date) -> sa.Select:
-    return (sa.select(AiToolUse.user_id.label("user_id"), AiToolUse.kind.label("dim"))
-            .where(AiToolUse.ward_id == ward_id, AiToolUse.used_on >= start, AiToolUse.used_on <= end))
-
-
-def learners_query(ward_id: int, end: date) -> sa.Select:
-    """SELECT user_id of the ward's learners: enrolled in one of its cohorts by the period's end."""
+def households_query(ward_id: int | None, end: date) -> sa.Select:
+    """Households of the ward with a member certified by the period's end
+    (SELECT household_id, user_id, ward_id)."""
     _, high = utc_bounds(None, end)
-    return _enrolment_events(ward_id, None, high).with_only_columns(Enrollment.user_id.label("user_id"))
+    return (sa.select(HouseholdMember.household_id.label("household_id"), HouseholdMember.user_id.label("user_id"),
+                      Household.ward_id.label("ward_id"))
+            .join(Household, Household.id == HouseholdMember.household_id)
+            .join(Certificate, Certificate.user_id == HouseholdMember.user_id)
+            .where(_scope(Household.ward_id, ward_id), Certificate.status != "revoked", Certificate.issued_at < high))
+
+
+def households_by_ward(ward_id: int | None, end: date) -> dict:
+    """{ward id: {"with_certified", "known"}}: households with at least one certified member by the
+    end, out of all known households."""
+    q = households_query(ward_id, end).subquery()
+    with_certified = dict(db.session.execute(
+        sa.select(q.c.ward_id, sa.func.count(sa.distinct(q.c.household_id))).group_by(q.c.ward_id)).all())
+    known = dict(db.session.execute(sa.select(Household.ward_id, sa.func.count()).where(_scope(Household.ward_id, ward_id))
+                                    .group_by(Household.ward_id)).all())
+    return {w: {"with_certified": with_certified.get(w, 0), "known": known.get(w, 0)} for w in {*with_certified, *known}}
+
+
+def households(ward_id: int, start: date, end: date) -> dict:
+    return households_by_ward(ward_id, end).get(ward_id, {"with_certified": 0, "known": 0})
+
+
+def _completed_by(ward_id: int | None, high) -> sa.Subquery:
+    """(ward_id, user_id) of everyone who completed a course in a ward before `high`."""
+    return _people("completed", ward_id, None, high, None).subquery("done")
+
+
+def mentors_query(ward_id: int | None, end: date, *, five: bool) -> sa.Select:
+    """SELECT user_id (and ward_id) of the ward's mentors by the end; with `five`, only those who
+    guided at least five mentees who completed a course in the ward by then."""
+    _, high = utc_bounds(None, end)
+    columns = (Mentorship.mentor_id.label("user_id"), Mentorship.ward_id.label("ward_id"))
+    if not five:
+        return (sa.select(*columns).where(_scope(Mentorship.ward_id, ward_id), Mentorship.created_at < high)
+                .distinct())
+    done = _completed_by(ward_id, high)
+    finished = sa.exists().where(done.c.user_id == Mentorship.mentee_id, done.c.ward_id == Mentorship.ward_id)
+    return (sa.select(*columns)
+            .where(_scope(Mentorship.ward_id, ward_id), Mentorship.created_at < high, finished)
+            .group_by(Mentorship.ward_id, Mentorship.mentor_id)
+            .having(sa.func.count(sa.distinct(Mentorship.mentee_id)) >= MENTEES_WANTED))
+
+
+def mentors_by_ward(ward_id: int | None, end: date) -> dict:
+    """{ward id: {"mentors", "mentors_five"}}: mentors ("Đại sứ số") and those with at least five
+    mentees who completed a course."""
+    out: dict = {}
+    for key, five in (("mentors", False), ("mentors_five", True)):
+        q = mentors_query(ward_id, end, five=five).subquery()
+        for w, n in db.session.execute(sa.select(q.c.ward_id, sa.func.count()).group_by(q.c.ward_id)):
+            out.setdefault(w, {"mentors": 0, "mentors_five": 0})[key] = n
+    return out
+
+
+def mentors(ward_id: int, start: date, end: date) -> dict:
+    return mentors_by_ward(ward_id, end).get(ward_id, {"mentors": 0, "mentors_five": 0})
+
+
+def attendance_query(ward_id: int | None, start: date, end: date, audience: str | None = None) -> sa.Select:
+    """SELECT user_id, class_session_id, ward_id, audience of presences at the ward's in-person
+    sessions held in the period (live classes record theirs in the same table)."""
+    q = (sa.select(Attendance.user_id.label("user_id"), Attendance.class_session_id.label("class_session_id"),
+                   Cohort.ward_id.label("ward_id"), Cohort.audience.label("audience"))
+         .select_from(Cohort).join(ClassSession, ClassSession.cohort_id == Cohort.id)
+         .join(Attendance, Attendance.class_session_id == ClassSession.id)
+         .where(_scope(Cohort.ward_id, ward_id), ClassSession.day >= start, ClassSession.day <= end))
+    return q.where(Cohort.audience == audience) if audience else q
+
+
+EMPTY_ATTENDANCE = {"sessions": 0, "presences": 0, "people": 0, "elderly": 0, "disability": 0}
+
+
+def attendance_by_ward(ward_id: int | None, start: date, end: date) -> dict:
+    """{ward id: counts}, in one pass: sessions held with someone present, presences, distinct
+    people, and distinct people at classes for older people and for people with disabilities."""
+    q = attendance_query(ward_id, start, end).subquery()
+
+    def people_of(audience):
+        return sa.func.count(sa.distinct(sa.case((q.c.audience == audience, q.c.user_id))))
+
+    rows = db.session.execute(
+        sa.select(q.c.ward_id, sa.func.count(sa.distinct(q.c.class_session_id)), sa.func.count(),
+                  sa.func.count(sa.distinct(q.c.user_id)), people_of("elderly"), people_of("disability"))
+        .group_by(q.c.ward_id))
+    return {w: dict(zip(EMPTY_ATTENDANCE, counts)) for w, *counts in rows}
+
+
+def attendance(ward_id: int, start: date, end: date) -> dict:
+    return attendance_by_ward(ward_id, start, end).get(ward_id, dict(EMPTY_ATTENDANCE))
+
+
+def ai_users_query(ward_id: int | None, start: date, end: date) -> sa.Select:
+    return (sa.select(AiToolUse.user_id.label("user_id"), AiToolUse.kind.label("dim"), AiToolUse.ward_id.label("ward_id"))
+            .where(_scope(AiToolUse.ward_id, ward_id), AiToolUse.used_on >= start, AiToolUse.used_on <= end))
+
+
+def learners_query(ward_id: int | None, end: date) -> sa.Select:
+    """SELECT ward_id, user_id of the ward's learners: enrolled in one of its cohorts by the period's end."""
+    _, high = utc_bounds(None, end)
+    return _people("enrolled", ward_id, None, high, None)
+
+
+def ai_users_by_ward(ward_id: int | None, start: date, end: date, *, kinds: bool = True) -> dict:
+    """{ward id: {"users", "learners", "by_kind"}}: distinct learners with an AI-tool record dated in
+    the period, out of the ward's learners; and by kind of tool."""
+    q = ai_users_query(ward_id, start, end).subquery()
+    lq = learners_query(ward_id, end).subquery()
+    out: dict = {}
+
+    def row(w):
+        return out.setdefault(w, {"users": 0, "learners": 0, "by_kind": {}})
+
+    for w, n in db.session.execute(sa.select(q.c.ward_id, sa.func.count(sa.distinct(q.c.user_id))).group_by(q.c.ward_id)):
+        row(w)["users"] = n
+    for w, n in db.session.execute(sa.select(lq.c.ward_id, sa.func.count(sa.distinct(lq.c.user_id))).group_by(lq.c.ward_id)):
+        row(w)["learners"] = n
+    if kinds:
+        for w, kind, n in db.session.execute(sa.select(q.c.ward_id, q.c.dim, sa.func.count(sa.distinct(q.c.user_id)))
+                                             .group_by(q.c.ward_id, q.c.dim)):
+            row(w)["by_kind"][kind] = n
+    out.pop(None, None)
+    return out
 
 
 def ai_users(ward_id: int, start: date, end: date) -> dict:
-    """Distinct learners with an AI-tool record dated in the period, out of the ward's learners;
-    and by kind of tool."""
-    q = ai_users_query(ward_id, start, end).subquery()
-    users = db.session.scalar(sa.select(sa.func.count(sa.distinct(q.c.user_id)))) or 0
-    kinds = dict(db.session.execute(sa.select(q.c.dim, sa.func.count(sa.distinct(q.c.user_id))).group_by(q.c.dim)).all())
-    lq = learners_query(ward_id, end).subquery()
-    learners = db.session.scalar(sa.select(sa.func.count(sa.distinct(lq.c.user_id)))) or 0
-    return {"users": users, "learners": learners, "by_kind": kinds}
+    return ai_users_by_ward(ward_id, start, end).get(ward_id, {"users": 0, "learners": 0, "by_kind": {}})
+
+
+def groups_with_classes_by_ward(ward_id: int | None, start: date, end: date) -> dict:
+    """{ward id: {"with_classes", "groups"}}: residential groups and markets where a class met in
+    the period, out of the ward's groups."""
+    groups = dict(db.session.execute(sa.select(ResidentialGroup.ward_id, sa.func.count())
+                                     .where(_scope(ResidentialGroup.ward_id, ward_id))
+                                     .group_by(ResidentialGroup.ward_id)).all())
+    held = dict(db.session.execute(
+        sa.select(Cohort.ward_id, sa.func.count(sa.distinct(Cohort.group_id)))
+        .select_from(Cohort).join(ClassSession, ClassSession.cohort_id == Cohort.id)
+        .where(_scope(Cohort.ward_id, ward_id), Cohort.group_id.is_not(None),
+               ClassSession.day >= start, ClassSession.day <= end).group_by(Cohort.ward_id)).all())
+    return {w: {"with_classes": held.get(w, 0), "groups": groups.get(w, 0)} for w in {*groups, *held}}
 
 
 def groups_with_classes(ward_id: int, start: date, end: date) -> dict:
-    """Residential groups and markets where a class met in the period, out of the ward's groups."""
-    groups = db.session.scalar(sa.select(sa.func.count()).select_from(ResidentialGroup)
-                               .where(ResidentialGroup.ward_id == ward_id)) or 0
-    held = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Cohort.group_id)))
-        .select_from(ClassSession).join(Cohort, Cohort.id == ClassSession.cohort_id)
-        .where(Cohort.ward_id == ward_id, Cohort.group_id.is_not(None),
-               ClassSession.day >= start, ClassSession.day <= end)) or 0
-    return {"with_classes": held, "groups": groups}
+    return groups_with_classes_by_ward(ward_id, start, end).get(ward_id, {"with_classes": 0, "groups": 0})
 
 
 def _month(column):
@@ -292,16 +425,38 @@ def months(start: date, end: date) -> list[str]:
 
 def trend(ward_id: int, start: date, end: date) -> list[dict]:
     """By month of the period: distinct people enrolled, completed and certified that month."""
-    low, high = utc_bounds(start, end)
     table = {month: dict.fromkeys(KINDS, 0) for month in months(start, end)}
     for kind in KINDS:
-        events = _EVENTS[kind](ward_id, low, high).subquery("ev")
-        month = _month(events.c.at).label("month")
-        for key, n in db.session.execute(sa.select(month, sa.func.count(sa.distinct(events.c.user_id)))
-                                         .group_by(month)):
+        for key, n in count_by(kind, ward_id, start, end, "month").items():
             if key in table:
                 table[key][kind] = n
     return [{"month": key, **counts} for key, counts in table.items()]
+
+
+def province_empty() -> dict:
+    """The numbers of a ward with nothing in it (shaped as province() gives each ward)."""
+    return {"total": dict.fromkeys(KINDS, 0), "traders_certified": 0, "households": {"with_certified": 0, "known": 0},
+            "mentors": {"mentors": 0, "mentors_five": 0}, "attendance": dict(EMPTY_ATTENDANCE),
+            "ai": {"users": 0, "learners": 0, "by_kind": {}}, "groups": {"with_classes": 0, "groups": 0}}
+
+
+def province(start: date, end: date) -> dict:
+    """{ward id: the numbers of the province view}, each indicator one grouped query over every
+    ward of the instance (no ward's report built in turn)."""
+    totals = {kind: count_by_ward(kind, None, start, end) for kind in KINDS}
+    traders = {w: n for (w, dim), n in count_by_ward("certified", None, start, end, "audience").items() if dim == "traders"}
+    hh, mt = households_by_ward(None, end), mentors_by_ward(None, end)
+    att, ai = attendance_by_ward(None, start, end), ai_users_by_ward(None, start, end)
+    gw = groups_with_classes_by_ward(None, start, end)
+    wards = set().union(*totals.values(), traders, hh, mt, att, ai, gw)
+    out = {}
+    for w in wards:
+        empty = province_empty()
+        out[w] = {"total": {kind: totals[kind].get(w, 0) for kind in KINDS}, "traders_certified": traders.get(w, 0),
+                  "households": hh.get(w, empty["households"]), "mentors": mt.get(w, empty["mentors"]),
+                  "attendance": att.get(w, empty["attendance"]), "ai": ai.get(w, empty["ai"]),
+                  "groups": gw.get(w, empty["groups"])}
+    return out
 
 
 PEOPLE_KINDS = (*KINDS, "households", "attended", "mentors", "mentors_five", "ai")

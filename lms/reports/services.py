@@ -262,27 +262,30 @@ class Report:
         return not any(f.count for f in self.figures)
 
 
-def build_report(ward: Ward, start: date, end: date) -> Report:
-    from lms.content.model import AUDIENCES
-    from lms.courses.models import Course
-    from lms.templating import current_lang, pick
+def ward_numbers(ward_id: int, start: date, end: date, parts: dict) -> dict:
+    """The numbers of the figures of one ward, shaped as indicators.province() gives each ward;
+    the totals and traders come from the dashboard's breakdowns (`parts`)."""
+    return {"total": parts["total"], "traders_certified": parts["audience"].get("traders", {}).get("certified", 0),
+            "households": ind.households(ward_id, start, end), "mentors": ind.mentors(ward_id, start, end),
+            "attendance": ind.attendance(ward_id, start, end), "ai": ind.ai_users(ward_id, start, end),
+            "groups": ind.groups_with_classes(ward_id, start, end)}
 
-    lang = current_lang()
-    w = ward.id
-    pops, goals = populations(w), targets(w)
-    groups = list(db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == w)
-                                     .order_by(ResidentialGroup.name)))
-    traders_pop = pops.get((0, "traders")) or (sum(v for (s, m), v in pops.items() if s and m == "traders") or None)
-    enrolled, completed, certified = (ind.count_people(k, w, start, end) for k in ind.KINDS)
-    audiences = ind.by_audience(w, start, end)
-    hh, mt, att = ind.households(w, start, end), ind.mentors(w, start, end), ind.attendance(w, start, end)
-    ai, gw = ind.ai_users(w, start, end), ind.groups_with_classes(w, start, end)
+
+def traders_population(pops: dict) -> int | None:
+    return pops.get((0, "traders")) or (sum(v for (s, m), v in pops.items() if s and m == "traders") or None)
+
+
+def figures(numbers: dict, pops: dict, goals: dict) -> list[Figure]:
+    """The plan's indicators of one ward from its numbers, population figures and targets: the
+    same list on the dashboard, in the exports and in the province view."""
+    enrolled, completed, certified = (numbers["total"][k] for k in ind.KINDS)
+    hh, mt, att, ai, gw = (numbers[k] for k in ("households", "mentors", "attendance", "ai", "groups"))
     adults_label = _("người trưởng thành (số dân)")
 
     def people(kind, by=None, key=None):
         return {k: v for k, v in (("kind", kind), ("by", by), ("key", key)) if v is not None}
 
-    figures = [
+    return [
         Figure("enrolled", _("Người ghi danh vào lớp"), _("Số người (không trùng) được ghi danh vào một lớp của phường trong kỳ."),
                enrolled, pops.get((0, "adults")), adults_label, people=people("enrolled")),
         Figure("completed", _("Người hoàn thành khoá học"),
@@ -304,7 +307,7 @@ def build_report(ward: Ward, start: date, end: date) -> Report:
                goals.get("disability_attended"), people("attended", "audience", "disability")),
         Figure("traders_certified", _("Tiểu thương được chứng nhận"),
                _("Số người của lớp dành cho tiểu thương được cấp chứng nhận trong kỳ."),
-               audiences.get("traders", {}).get("certified", 0), traders_pop, _("tiểu thương (số dân)"),
+               numbers["traders_certified"], traders_population(pops), _("tiểu thương (số dân)"),
                goals.get("traders_certified"), people("certified", "audience", "traders")),
         Figure("mentors", _("Đại sứ số"), _("Số người được ghi là đại sứ số (người hướng dẫn) tính đến cuối kỳ."),
                mt["mentors"], people=people("mentors")),
@@ -323,12 +326,30 @@ def build_report(ward: Ward, start: date, end: date) -> Report:
                gw["with_classes"], gw["groups"], _("tổ, thôn, chợ"), goals.get("groups_with_classes")),
     ]
 
+
+def build_report(ward: Ward, start: date, end: date) -> Report:
+    from lms.content.model import AUDIENCES
+    from lms.courses.models import Course
+    from lms.templating import current_lang, pick
+
+    lang = current_lang()
+    w = ward.id
+    pops, goals = populations(w), targets(w)
+    groups = list(db.session.scalars(sa.select(ResidentialGroup).where(ResidentialGroup.ward_id == w)
+                                     .order_by(ResidentialGroup.name)))
+    traders_pop = traders_population(pops)
+    parts = ind.breakdowns(w, start, end)
+    audiences = parts["audience"]
+    numbers = ward_numbers(w, start, end, parts)
+    ai = numbers["ai"]
+    report_figures = figures(numbers, pops, goals)
+
     aud_pop = {"elderly": pops.get((0, "elderly")), "disability": pops.get((0, "disability")), "traders": traders_pop}
     breakdowns = [Breakdown("audience", _("Theo nhóm đối tượng"), [
         {"key": key, "label": labels.get(lang) or labels["vi"], **audiences.get(key, dict.fromkeys(ind.KINDS, 0)),
          "population": aud_pop.get(key)}
         for key, labels in AUDIENCES.items()])]
-    by_group = ind.by_group(w, start, end)
+    by_group = parts["group"]
     rows = []
     for g in groups:
         measure = "traders" if g.kind == "cho" else "adults"
@@ -337,17 +358,17 @@ def build_report(ward: Ward, start: date, end: date) -> Report:
     if 0 in by_group:
         rows.append({"key": 0, "label": _("Chưa ghi tổ dân phố"), **by_group[0], "population": None})
     breakdowns.append(Breakdown("group", _("Theo tổ dân phố, thôn và chợ"), rows))
-    by_course = ind.by_course(w, start, end)
+    by_course = parts["course"]
     titles = dict(db.session.execute(sa.select(Course.id, Course.title).where(Course.id.in_(list(by_course) or [0]))).all())
     breakdowns.append(Breakdown("course", _("Theo khoá học"), [
         {"key": cid, "label": pick(titles.get(cid) or {}, lang) or str(cid), **counts, "population": None}
         for cid, counts in sorted(by_course.items(), key=lambda kv: pick(titles.get(kv[0]) or {}, lang) or "")]))
-    by_comp = ind.by_competence(w, start, end)
+    by_comp = parts["competence"]
     breakdowns.append(Breakdown("competence", _("Theo năng lực số"), [
         {"key": code, "label": code, **counts, "population": None} for code, counts in sorted(by_comp.items())]))
     labels = tool_labels()
     tools = [(k, labels[k], ai["by_kind"].get(k, 0)) for k in AI_TOOL_KINDS]
-    return Report(ward, start, end, figures, breakdowns, ind.trend(w, start, end), tools, _today())
+    return Report(ward, start, end, report_figures, breakdowns, parts["trend"], tools, _today())
 
 
 def _today() -> date:

@@ -72,3 +72,20 @@ def test_an_empty_ward_and_a_period_with_no_data_count_zero(known_ward, make_war
     # Households and mentors are counted as they stand at the period's end: still there later.
     assert ind.households(empty.id, known_ward.start, known_ward.end) == {"with_certified": 0, "known": 0}
     assert ind.households(known_ward.ward.id, date(2030, 1, 1), date(2030, 3, 31))["with_certified"] == 2
+
+
+def test_the_dashboard_breakdowns_and_the_province_view_count_as_the_indicators_do(known_ward):
+    from lms.reports.services import ward_numbers
+
+    a, b, s, e = known_ward.ward.id, known_ward.other.id, known_ward.start, known_ward.end
+    parts = ind.breakdowns(a, s, e)
+    assert parts["total"] == {"enrolled": 6, "completed": 4, "certified": 3}
+    assert parts["audience"] == ind.by_audience(a, s, e) and parts["group"] == ind.by_group(a, s, e)
+    assert parts["course"] == ind.by_course(a, s, e) and parts["competence"] == ind.by_competence(a, s, e)
+    assert parts["trend"] == ind.trend(a, s, e)
+    # The province view counts every ward in one grouped query per indicator: the same numbers.
+    every = ind.province(s, e)
+    assert every[a] == ward_numbers(a, s, e, parts)
+    assert every[a]["traders_certified"] == 1 and every[a]["attendance"]["elderly"] == 2
+    assert every[b] == ward_numbers(b, s, e, ind.breakdowns(b, s, e))
+    assert every[b]["total"] == {"enrolled": 1, "completed": 1, "certified": 1}
