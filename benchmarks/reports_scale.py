@@ -43,7 +43,7 @@ def main(argv=None) -> int:
         ward = build(url, args.people)
         print(f"built a ward of {args.people:,} people in {time.perf_counter() - t0:.0f} s", flush=True)
         if args.keep or args.database_url:
-            record = Path(args.keep or f"reports-{args.people}.json").with_suffix(".json")
+            record = Path(args.keep or Path(tempfile.gettempdir()) / f"reports-{args.people}.json").with_suffix(".json")
             record.write_text(json.dumps({"database_url": url, "ward": ward.__dict__}))
             print(f"reuse it with --reuse {record}", flush=True)
     year = "start=2026-01-01&end=2026-12-31"
