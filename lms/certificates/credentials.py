@@ -151,7 +151,8 @@ def build_credential(certificate: Certificate) -> dict:
             "type": ["AchievementSubject"],
             "identifier": [{
                 "type": "IdentityObject",
-                "identityType": "name",
+                # OB 3.0's recommended practice for a person's name: an extension type ("ext:…").
+                "identityType": "ext:name",
                 "hashed": False,
                 "identityHash": _nfc(user.full_name),
             }],
