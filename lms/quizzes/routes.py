@@ -177,6 +177,28 @@ def question_type_template(question):
     return question_type(question)
 
 
+@bp.app_template_global("right_choices")
+def right_choices_template(question):
+    """The right answer of a question, for pages that may show it (after a check's answer, a review)."""
+    from lms.quizzes.services import right_choices
+
+    return right_choices(question)
+
+
+@bp.app_template_global("response_choices")
+def response_choices_template(question, response):
+    from lms.quizzes.services import response_choices
+
+    return response_choices(question, response)
+
+
+@bp.app_template_global("plain_explanation")
+def plain_explanation_template(question):
+    from lms.quizzes.services import plain_explanation
+
+    return plain_explanation(question)
+
+
 @bp.app_template_global("check_quiz_for")
 def check_quiz_for_template(lesson):
     """Lets the lesson page offer its check only when there is one, without courses importing quizzes."""

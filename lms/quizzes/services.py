@@ -117,6 +117,41 @@ def ordered_choices(attempt: QuizAttempt, question: Question) -> list[dict]:
     return question_type(question).shown_choices(question, order)
 
 
+_VERDICT_WORDS = ("đúng", "sai", "true", "false", "right", "wrong")
+
+
+def plain_explanation(question: Question) -> dict:
+    """The explanation without a leading "Đúng."/"Sai." on a true/false question.
+
+    Authors often open a true/false explanation with the statement's verdict ("Sai. AI không…"),
+    which after "✔ Đúng rồi!" reads as a contradiction; the page says the verdict in its own words.
+    """
+    explanation = dict(question.explanation or {})
+    if question.type != "true_false":
+        return explanation
+    cleaned = {}
+    for lang, text in explanation.items():
+        text = str(text or "")
+        head, sep, rest = text.partition(".")
+        if sep and head.strip().lower() in _VERDICT_WORDS and rest.strip():
+            text = rest.strip()
+        cleaned[lang] = text
+    return cleaned
+
+
+def right_choices(question: Question) -> list[dict]:
+    """What to show as the right answer once it may be shown: choices, or "true"/"false"."""
+    return response_choices(question, question.answer)
+
+
+def response_choices(question: Question, response) -> list[dict]:
+    """The choices a response names (or {"key": "true"/"false"}), in the question's own order."""
+    keys = [str(k) for k in response or ()]
+    if question.type == "true_false":
+        return [{"key": k} for k in keys]
+    return [c for c in question.choices or () if str(c.get("key")) in keys]
+
+
 def answers_by_question(attempt: QuizAttempt) -> dict[int, Answer]:
     return {a.question_id: a for a in attempt.answers}
 
@@ -154,6 +189,12 @@ def answer_question(user, attempt: QuizAttempt, question_id: int, response: list
     return answer
 
 
+def final_quiz_passes(quiz: Quiz, correct: int, count: int) -> bool:
+    """The final quiz's pass rule, online or run live in the hall: at least its pass mark (a
+    percentage; 100 when none is set) of `count` questions right."""
+    return count > 0 and 100 * correct >= (quiz.pass_mark or 100) * count
+
+
 @dataclass(frozen=True)
 class Result:
     attempt: QuizAttempt
@@ -171,7 +212,7 @@ def submit_attempt(user, attempt: QuizAttempt) -> Result:
     count = len(attempt.question_order)
     quiz = attempt.quiz
     if quiz.kind == "final":
-        passed = count > 0 and 100 * correct >= (quiz.pass_mark or 100) * count
+        passed = final_quiz_passes(quiz, correct, count)
     else:
         passed = correct == count
     table = QuizAttempt.__table__
