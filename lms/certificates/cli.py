@@ -73,7 +73,9 @@ def verify_command(file: str, jwks_source: str | None, status_source: str | None
         sys.exit(1)
     credential = result.credential
     subject = credential.get("credentialSubject", {})
-    names = [i.get("identityHash") for i in subject.get("identifier", []) if i.get("identityType") == "name"]
+    names = [i.get("identityHash") for i in subject.get("identifier", [])
+             # "ext:name" now; files issued before say "name"
+             if i.get("identityType") in ("ext:name", "name")]
     click.echo("HỢP LỆ / VALID")
     click.echo(f"  người học / learner:   {names[0] if names else '-'}")
     click.echo(f"  khoá học / course:     {subject.get('achievement', {}).get('name', '-')}")
