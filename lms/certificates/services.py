@@ -15,6 +15,7 @@ from lms.certificates.codes import new_code, normalise_code
 from lms.certificates.models import ASSESSMENT_KINDS, REVOKE_REASON_CODES, Certificate
 from lms.certificates.status_list import capacity_for
 from lms.cohorts.models import Cohort, Enrollment, cohort_course, cohort_instructor
+from lms.cohorts.schedule import vietnam_today
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.completion import completed_online
@@ -224,7 +225,8 @@ def attest_in_person(instructor: User, cohort: Cohort, learner: User, course: Co
         raise CertificateError("not_cohort_course")
     if assessment_kind not in ASSESSMENT_KINDS:
         raise CertificateError("assessment_kind")
-    if assessed_on > utcnow().date():
+    # Today as the hall sees it: in the evening (UTC) Vietnam is already on the next day.
+    if assessed_on > vietnam_today():
         raise CertificateError("future_date")
     return issue_certificate(learner, course, method="in_person", instructor=instructor, attested_by=instructor,
                              assessed_on=assessed_on, assessment_kind=assessment_kind)

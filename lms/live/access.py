@@ -32,3 +32,14 @@ def live_or_404(live_id: int) -> LiveSession:
         abort(404)
     teaching_or_404(live.cohort_id)
     return live
+
+
+def may_attest(live: LiveSession) -> bool:
+    """Issuing certificates for a live final assessment is the cohort's instructors' own act (as
+    every in-person attestation, lms.certificates.services.attest_in_person): a coordinator or an
+    admin may run the class and see the results, but not sign for the instructor."""
+    from flask_login import current_user
+
+    from lms.cohorts.services import teaches
+
+    return current_user.has_role("instructor") and teaches(current_user, live.cohort)

@@ -33,6 +33,7 @@ def messages() -> dict[str, tuple[int, str]]:
         "not_askable": (422, _("Câu hỏi này không thuộc bài đang học.")),
         "other_screen": (409, _("Một màn chiếu khác đang điều khiển buổi học này. Tải lại trang này để "
                                 "điều khiển từ đây.")),
+        "final_all_sent": (409, _("Đã gửi hết các câu của bài kiểm tra cuối khoá.")),
         "bad_code": (404, _("Mã không đúng hoặc đã hết hạn. Mã trên màn chiếu đổi sau mỗi 45 giây: hãy quét "
                             "lại hoặc nhập mã đang hiện.")),
     }
@@ -121,8 +122,11 @@ def start(session_id: int):
 @role_required(*STAFF)
 def control(live_id: int):
     live = live_or_404(live_id)
+    from lms.live import assessment
+
+    finals = [(quiz, assessment.progress(live, quiz)) for quiz in assessment.final_quizzes(live)]
     return render_template("live/control.html", live=live, people=services.room(live),
-                           askable=services.askable(live),
+                           askable=services.askable(live), finals=finals,
                            joined=services.joined_count(live), connected=services.connected_count(live),
                            total=len(services.slides_of(live, current_lang())), **_question_context(live))
 
@@ -359,3 +363,4 @@ def answer(live_id: int):
 
 
 from lms.live import follow as _follow  # noqa: E402,F401  (polling views)
+from lms.live import final as _final  # noqa: E402,F401  (the live final assessment)

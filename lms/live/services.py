@@ -300,6 +300,13 @@ def send(live: LiveSession, question_id: int) -> LiveQuestion:
         raise LiveError("ended")
     if question_id not in {q.id for q in askable(live)}:
         raise LiveError("not_askable")
+    return open_question(live, question_id)
+
+
+def open_question(live: LiveSession, question_id: int) -> LiveQuestion:
+    """Put a question on the phones (the one before is put away); the caller checked it may be asked."""
+    if live.ended_at is not None:
+        raise LiveError("ended")
     db.session.execute(sa.update(LiveQuestion).where(
         LiveQuestion.live_session_id == live.id, LiveQuestion.state != "done").values(state="done"))
     asked = LiveQuestion(live_session_id=live.id, question_id=question_id, state="open")
