@@ -56,7 +56,7 @@ class VerifyForm(_GetForm):
         _l("Mã chứng nhận"),
         validators=[InputRequired(_l("Hãy nhập mã chứng nhận.")), Length(max=40)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                   "placeholder": "XXXX-XXXX-XXXX"},
+                   "placeholder": "XXXX-XXXX-XXXX-X"},
     )
 
 

@@ -20,8 +20,9 @@ class Certificate(db.Model):
     __tablename__ = "certificate"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # 12 Crockford base32 characters (60 random bits), stored without dashes; see codes.py.
-    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    # 12 Crockford base32 characters (60 random bits) and, since codes got one, a check character;
+    # stored without dashes; see codes.py.
+    code: Mapped[str] = mapped_column(sa.String(13), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="RESTRICT"), index=True)
     # Copied at issue: a later content version must not change what was attested.

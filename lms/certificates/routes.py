@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from lms.accounts.principal import current_account
 from lms.accounts.models import User
 from lms.certificates import bp
-from lms.certificates.codes import display_code, masked_name, normalise_code
+from lms.certificates.codes import display_code, likely_typo, masked_name, normalise_code
 from lms.certificates.credentials import (
     MEDIA_TYPE,
     build_credential,
@@ -220,7 +220,8 @@ def verify_form():
         code = normalise_code(form.code.data)
         if code:
             return redirect(url_for("certificates.verify", code=display_code(code)))
-        form.code.errors.append(_("Mã chưa đúng dạng. Mã gồm 12 chữ và số, ví dụ 7K3M-9QWX-2HDP."))
+        form.code.errors.append(_("Mã chưa đúng dạng. Mã gồm 13 chữ và số, ví dụ 7K3M-9QWX-2HDP-4 "
+                                  "(mã cấp trước đây có 12, ví dụ 7K3M-9QWX-2HDP)."))
     return render_template("certificates/verify.html", form=form, certificate=None, looked=False), 422
 
 
@@ -236,8 +237,10 @@ def verify(code: str):
     if certificate is not None and certificate.status != "withdrawn":
         user = certificate.user
         shown_name = user.full_name if user.show_full_name else masked_name(user.full_name)
+    # A new code whose check character does not fit was mistyped (or misheard), not merely unknown.
+    typo = certificate is None and likely_typo(normal)
     body = render_template("certificates/verify.html", form=form, certificate=certificate, looked=True,
-                           shown_name=shown_name)
+                           shown_name=shown_name, typo=typo)
     response = Response(body, status=200 if certificate else 404, mimetype="text/html")
     # A status can change at any time, and these pages are for people, not search engines.
     response.headers["Cache-Control"] = "no-cache"

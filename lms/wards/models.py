@@ -24,6 +24,10 @@ class Ward(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16), default="phuong")
     province: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who signs the ward's printed certificates, and their title ("Chủ tịch UBND phường"); set by
+    # the coordinator. Empty: the certificate leaves the lines blank for a hand signature.
+    signer_name: Mapped[str | None] = mapped_column(sa.String(120))
+    signer_title: Mapped[str | None] = mapped_column(sa.String(120))
 
     groups: Mapped[list[ResidentialGroup]] = relationship(
         back_populates="ward", order_by="ResidentialGroup.name", cascade="all, delete-orphan"

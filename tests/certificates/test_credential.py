@@ -71,7 +71,8 @@ def test_the_jwt_claims_match_the_credential(downloads):
     assert payload["jti"] == payload["id"]
     assert payload["sub"] == payload["credentialSubject"]["id"]
     assert payload["id"].endswith("/verify/" + downloads["certificate"].code[:4] + "-"
-                                  + downloads["certificate"].code[4:8] + "-" + downloads["certificate"].code[8:])
+                                  + downloads["certificate"].code[4:8] + "-" + downloads["certificate"].code[8:12]
+                                  + "-" + downloads["certificate"].code[12:])
     status = payload["credentialStatus"]
     assert status["type"] == "BitstringStatusListEntry" and status["statusPurpose"] == "revocation"
     assert status["statusListIndex"] == str(downloads["certificate"].status_index)

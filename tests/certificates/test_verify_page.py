@@ -98,3 +98,55 @@ def test_verification_is_rate_limited_so_codes_cannot_be_enumerated(app, client,
     response, _ = page(client, "/verify?code=ZZZZZZZZZZZZ")
     assert response.status_code == 429
     limiter.reset()
+
+
+def _one_wrong(code: str, at: int) -> str:
+    """The code with one character misheard: the next symbol of the alphabet in its place."""
+    from lms.certificates.codes import ALPHABET
+
+    wrong = ALPHABET[(ALPHABET.index(code[at]) + 1) % len(ALPHABET)]
+    return code[:at] + wrong + code[at + 1:]
+
+
+@pytest.mark.parametrize("at", [0, 5, 11, 12])
+def test_a_new_code_with_one_character_wrong_is_called_a_typo_not_unknown(client, issued, at):
+    assert len(issued.code) == 13  # new codes carry the check character
+    typo = display_code(_one_wrong(issued.code, at))
+    response, text = page(client, f"/verify/{typo}")
+    assert response.status_code == 404
+    assert "Mã có vẻ gõ sai một ký tự — hãy kiểm tra lại" in text
+    assert "Không tìm thấy chứng nhận" not in text and "Nguyễn" not in text
+    # typed into the form, as read aloud over the phone: the same answer after the redirect
+    response = client.get("/verify", query_string={"code": typo.replace("-", " ").lower()})
+    assert response.status_code == 302
+    response, text = page(client, response.headers["Location"])
+    assert response.status_code == 404 and "gõ sai một ký tự" in text
+
+
+def test_two_neighbours_swapped_are_called_a_typo(client, issued):
+    code = issued.code
+    at = next(i for i in range(12) if code[i] != code[i + 1])
+    swapped = code[:at] + code[at + 1] + code[at] + code[at + 2:]
+    response, text = page(client, f"/verify/{display_code(swapped)}")
+    assert response.status_code == 404 and "gõ sai một ký tự" in text
+
+
+def test_a_well_formed_new_code_that_was_never_issued_is_not_found(client, issued):
+    from lms.certificates.codes import check_character
+
+    body = "7K3M9QWX2HDP"
+    response, text = page(client, f"/verify/{display_code(body + check_character(body))}")
+    assert response.status_code == 404
+    assert "Không tìm thấy chứng nhận" in text and "gõ sai" not in text
+
+
+def test_an_old_code_without_a_check_character_still_works(client, issued):
+    issued.code = "7K3M9QWX2HDP"  # issued before codes carried a check character
+    db.session.commit()
+    response, text = page(client, "/verify/7K3M-9QWX-2HDP")
+    assert response.status_code == 200 and "Chứng nhận hợp lệ" in text and "Nguyễn T. L." in text
+    response = client.get("/verify", query_string={"code": "7k3m 9qwx 2hdp"})
+    assert response.headers["Location"].endswith("/verify/7K3M-9QWX-2HDP")
+    # an old code has no check character: a typo in it can only be "not found"
+    response, text = page(client, "/verify/7K3M-9QWX-2HDQ")
+    assert response.status_code == 404 and "Không tìm thấy chứng nhận" in text and "gõ sai" not in text
