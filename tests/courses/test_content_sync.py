@@ -36,10 +36,13 @@ def _count(model):
 
 def test_the_whole_catalogue_loads_with_lessons_quizzes_and_versions(app):
     report = _sync(app, CONTENT_DIR)
-    assert len(report.created) == 5
+    # Every course folder loads; the catalogue grows as courses are written (issue 17 adds five).
+    folders = {p.parent.name for p in (CONTENT_DIR / "courses").glob("*/course.yaml")}
+    assert len(report.created) == len(folders)
     courses = db.session.scalars(sa.select(Course)).all()
-    assert {c.slug for c in courses} == {"an-toan-tren-mang", "thanh-toan-so", "dich-vu-cong-truc-tuyen",
-                                         "ai-co-ban", "cho-so-4t"}
+    assert {c.slug for c in courses} == folders
+    assert {"an-toan-tren-mang", "thanh-toan-so", "dich-vu-cong-truc-tuyen", "ai-co-ban", "cho-so-4t",
+            "lam-quen-dien-thoai"} <= folders
     for course in courses:
         assert 3 <= len(course.active_lessons) <= 6
         assert course.title["vi"] and course.title["en"]
@@ -48,7 +51,7 @@ def test_the_whole_catalogue_loads_with_lessons_quizzes_and_versions(app):
             assert lesson.html["vi"].strip() and lesson.html["en"].strip()
             assert len(lesson.slides["vi"]) == len(lesson.slides["en"]) >= 2
     finals = db.session.scalars(sa.select(Quiz).where(Quiz.kind == "final")).all()
-    assert len(finals) == 5 and all(q.pass_mark and q.max_attempts for q in finals)
+    assert len(finals) == len(folders) and all(q.pass_mark and q.max_attempts for q in finals)
 
 
 def test_syncing_twice_changes_nothing(app, tree):
