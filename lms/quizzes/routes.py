@@ -142,6 +142,11 @@ def review(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
+    if attempt.submitted_at is None and attempt.quiz.kind == "final" and request.form.get("confirm") != "1":
+        answered = answers_by_question(attempt)
+        missing = [n for n, qid in enumerate(attempt.question_order, 1) if qid not in answered]
+        if missing:  # nothing is scored until the learner confirms
+            return render_template("quizzes/confirm_submit.html", attempt=attempt, quiz=attempt.quiz, missing=missing)
     submit_attempt(current_account(), attempt)  # finishing may issue a certificate: the whole account
     db.session.commit()
     return redirect(url_for("quizzes.result", attempt_id=attempt.id))

@@ -63,9 +63,9 @@ def test_a_wrong_true_false_answer_says_what_was_chosen_and_what_is_right(client
 def test_a_wrong_choice_shows_the_right_choice(client, learner):
     quiz = _quiz("check", "cuoc-goi-gia-danh")
     attempt = _start(client, quiz)
-    question = db.session.get(Question, attempt.question_order[0])
-    assert question.type != "true_false"
-    text = client.post(f"/quizzes/attempts/{attempt.id}/1",
+    number, question = next((n, q) for n, q in enumerate(
+        (db.session.get(Question, qid) for qid in attempt.question_order), 1) if q.type != "true_false")
+    text = client.post(f"/quizzes/attempts/{attempt.id}/{number}",
                        data={"question_id": question.id, "choice": _wrong(question)}).get_data(as_text=True)
     box = _feedback(text)
     right = next(c for c in question.choices if c["key"] in question.answer)
@@ -108,3 +108,29 @@ def test_final_quiz_with_tries_left_does_not_show_the_key(client, learner):
     client.post(f"/quizzes/attempts/{attempt.id}/submit", data={"confirm": "1"})
     text = client.get(f"/quizzes/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "Đáp án đúng" not in text
+
+
+def test_submitting_with_unanswered_questions_asks_first_and_scores_nothing(client, learner):
+    quiz = _quiz("final")
+    attempt = _start(client, quiz)
+    questions = _answer_all(client, attempt, how_many=attempt.question_count - 2)
+    asked = client.post(f"/quizzes/attempts/{attempt.id}/submit")
+    text = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Nộp bài khi còn câu chưa trả lời?" in text
+    total = attempt.question_count
+    assert f"Câu {total - 1}</a>" in text and f"Câu {total}</a>" in text and f"Câu {total - 2}</a>" not in text
+    assert 'name="confirm" value="1"' in text and ">Nộp bài</button>" in text
+    db.session.refresh(attempt)
+    assert attempt.submitted_at is None and attempt.correct_count is None
+    assert client.get(f"/quizzes/{quiz.id}/").get_data(as_text=True).count("Còn 3 lần làm bài") == 1
+    done = client.post(f"/quizzes/attempts/{attempt.id}/submit", data={"confirm": "1"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
+    db.session.refresh(attempt)
+    assert attempt.submitted_at is not None and attempt.correct_count == len(questions) - 2
+
+
+def test_submitting_with_every_question_answered_asks_nothing(client, learner):
+    quiz = _quiz("final")
+    attempt = _start(client, quiz)
+    _answer_all(client, attempt)
+    assert client.post(f"/quizzes/attempts/{attempt.id}/submit").status_code == 302
