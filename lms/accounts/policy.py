@@ -149,3 +149,13 @@ def importable(person, ward_id: int | None) -> bool:
 def may_join(person, cohort) -> bool:
     """May `person` join `cohort` by its code?"""
     return member_refusal(person, cohort.ward_id, self_join=True) is None
+
+
+def may_share_phone(holders, roles: Iterable[str], ward_id: int | None) -> bool:
+    """May a new account with `roles` in `ward_id` take a number `holders` already have?
+
+    Only learners of one ward share a number (a household): a staff member's number is never given
+    to a learner, nor a learner's to staff, nor a number shared across wards."""
+    if STAFF_ROLES.intersection(roles):
+        return False
+    return all(not is_staff(h) and h.ward_id is not None and h.ward_id == ward_id for h in holders)

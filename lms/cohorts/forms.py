@@ -38,9 +38,13 @@ class NewLearnerForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Hãy nhập họ và tên.")), Length(max=120)])
     phone = StringField(
         _l("Số điện thoại"),
-        validators=[InputRequired(_l("Hãy nhập số điện thoại.")), Length(max=32), _valid_phone],
+        validators=[Optional(), Length(max=32), _valid_phone],
         render_kw={"autocomplete": "off", "inputmode": "tel"},
     )
+    # Asked only when the number already belongs to someone else of the ward (a housemate).
+    share_phone = BooleanField(_l("Đây là người khác, dùng chung số điện thoại này với người trong nhà."))
+    # Set by the "Người khác" button when people of the same name, birth year and group exist.
+    different_person = BooleanField()
     birth_year = IntegerField(
         _l("Năm sinh"),
         validators=[Optional(), NumberRange(1900, None, _l("Năm sinh chưa đúng."))],

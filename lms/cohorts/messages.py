@@ -10,6 +10,12 @@ FIELD_LABELS = {
 }
 
 
+def _shared_limit() -> int:
+    from lms.accounts.services import SHARED_PHONE_LIMIT
+
+    return SHARED_PHONE_LIMIT
+
+
 def cohort_error(code: str) -> str:
     return {
         "name_required": lambda: _("Hãy nhập tên lớp."),
@@ -26,6 +32,13 @@ def cohort_error(code: str) -> str:
         "erase_self": lambda: _("Bạn không thể tự xoá dữ liệu của chính mình ở đây. Hãy nhờ một cán bộ khác."),
         "erase_admin": lambda: _("Chỉ quản trị mới xoá được dữ liệu của một quản trị."),
         "phone_taken": lambda: _("Số điện thoại này đã có người dùng. Hãy tìm người đó ở ô tìm kiếm phía trên."),
+        "phone_not_shareable": lambda: _("Số điện thoại này không dùng chung được: chỉ người học trong cùng "
+                                         "phường mới dùng chung một số. Hãy để trống số điện thoại; người học "
+                                         "đăng nhập bằng thẻ."),
+        "phone_full": lambda: _("Đã có %(num)d người dùng chung số điện thoại này, không thêm được nữa. Hãy để "
+                                "trống số điện thoại; người học đăng nhập bằng thẻ.", num=_shared_limit()),
+        "person_exists": lambda: _("Người này (cùng họ tên, năm sinh, tổ dân phố và số điện thoại) đã có trong "
+                                   "phường. Hãy tìm người đó ở ô tìm kiếm phía trên."),
     }.get(code, lambda: _("Yêu cầu chưa thực hiện được."))()
 
 

@@ -21,7 +21,7 @@ from lms.cohorts.messages import cohort_error
 from lms.cohorts.models import Cohort
 from lms.cohorts.roster import roster, session_count
 from lms.cohorts.schedule import sessions_of
-from lms.cohorts.services import (CohortError, active_courses, change_join_code, cohorts_for, create_and_enrol,
+from lms.cohorts.services import (CohortError, PossibleDuplicate, active_courses, change_join_code, cohorts_for, create_and_enrol,
                                   create_cohort, enrol, find_people, is_member, member_count, unenrol,
                                   update_cohort, ward_groups, ward_instructors)
 from lms.extensions import db
@@ -185,14 +185,15 @@ def _new_learner_form(cohort: Cohort) -> NewLearnerForm:
     return form
 
 
-def _enrol_page(cohort: Cohort, form: NewLearnerForm, status: int = 200, person_errors=None):
+def _enrol_page(cohort: Cohort, form: NewLearnerForm, status: int = 200, person_errors=None, duplicates=None,
+                ask_share=False):
     query = request.values.get("q", "")
     people = find_people(cohort.ward_id, query) if query.strip() else []
     enrolled = {p.id for p in people if is_member(cohort, p.id)}
     # Staff are never members of a cohort (lms.accounts.policy): no button to enrol them.
     staff = {p.id for p in people if is_staff(p)}
     context = dict(cohort=cohort, form=form, query=query, people=people, enrolled=enrolled, staff=staff,
-                   person_errors=person_errors or {})
+                   person_errors=person_errors or {}, duplicates=duplicates or [], ask_share=ask_share)
     return render("cohorts/enrol.html", "cohorts/_search_results.html", **context), status
 
 
@@ -211,21 +212,29 @@ def enrol_page(cohort_id: int):
             cohort, full_name=form.full_name.data, phone=form.phone.data, birth_year=form.birth_year.data,
             group_id=form.group_id.data, household=form.household.data, needs_support=form.needs_support.data,
             support_consent=form.support_consent.data, consent=form.consent.data, by=current_user,
+            share_phone=form.share_phone.data, different_person=form.different_person.data,
         )
         db.session.commit()
+    except PossibleDuplicate as exc:
+        db.session.rollback()
+        return _enrol_page(cohort, form, 409, duplicates=exc.people, ask_share=form.share_phone.data)
     except (AccountError, CohortError) as exc:
         db.session.rollback()
-        target = form.phone if exc.code == "phone_taken" else form.full_name
+        phone_codes = ("phone_taken", "phone_not_shareable", "phone_full")
+        target = form.phone if exc.code in phone_codes else form.full_name
         target.errors = list(target.errors) + [cohort_error(exc.code)]
-        return _enrol_page(cohort, form, 422)
+        # A learner's number: the coordinator may confirm a housemate shares it.
+        ask = exc.code == "phone_taken" or (exc.code == "phone_full" and form.share_phone.data)
+        return _enrol_page(cohort, form, 409 if exc.code == "person_exists" else 422,
+                           ask_share=ask)
     except InvalidPhone:
         db.session.rollback()
         form.phone.errors = [_("Số điện thoại chưa đúng. Hãy nhập số di động Việt Nam, ví dụ 0912 345 678.")]
         return _enrol_page(cohort, form, 422)
     except IntegrityError:
         db.session.rollback()
-        form.phone.errors = [cohort_error("phone_taken")]
-        return _enrol_page(cohort, form, 422)
+        form.full_name.errors = [cohort_error("person_exists")]
+        return _enrol_page(cohort, form, 409)
     flash(_("Đã tạo tài khoản và ghi danh %(name)s.", name=user.full_name), "success")
     return redirect(url_for("cohorts.enrol_page", cohort_id=cohort.id))
 

@@ -211,11 +211,38 @@ def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consen
     return True
 
 
-def create_and_enrol(cohort: Cohort, *, full_name: str, phone: str, birth_year=None, group_id=None,
+class PossibleDuplicate(CohortError):
+    """People of the ward who may be the one being enrolled: the coordinator chooses."""
+
+    def __init__(self, people: list[User]):
+        super().__init__("possible_duplicate")
+        self.people = people
+
+
+def same_person_exists(ward_id: int, full_name: str, birth_year, group_id, phone) -> bool:
+    """Is there already, in the ward, someone with this folded name, birth year, group and phone
+    (each compared as given, none counting as a value)?"""
+    from lms.accounts.names import name_keys
+
+    key = name_keys(" ".join((full_name or "").split()))[0]
+    query = sa.select(User.id).where(User.ward_id == ward_id, User.name_key == key, User.erased_at.is_(None))
+    for column, value in ((User.birth_year, birth_year), (User.group_id, group_id), (User.phone, phone)):
+        query = query.where(column.is_(None) if value is None else column == value)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def create_and_enrol(cohort: Cohort, *, full_name: str, phone: str | None, birth_year=None, group_id=None,
                      household: str | None = None, needs_support: bool = False,
-                     support_consent: bool = False, consent: bool = False, by=None) -> User:
-    """Create a learner of the cohort's ward (no PIN: they sign in with a card) and enrol them."""
-    from lms.accounts.services import create_user
+                     support_consent: bool = False, consent: bool = False, by=None,
+                     share_phone: bool = False, different_person: bool = False) -> User:
+    """Create a learner of the cohort's ward (no PIN: they sign in with a card) and enrol them.
+
+    No phone is fine; a number a housemate has needs `share_phone` (accounts.create_user). Someone
+    of the ward with the same name, birth year and group raises PossibleDuplicate unless the
+    coordinator said it is a different person; even then the very same name, year, group and
+    phone is refused (`person_exists`). The check runs under the ward's lock, so two enrolments
+    racing create the person once."""
+    from lms.accounts.services import create_user, lock_ward_people, possible_duplicates
 
     if not consent:
         raise CohortError("consent_required")
@@ -226,8 +253,18 @@ def create_and_enrol(cohort: Cohort, *, full_name: str, phone: str, birth_year=N
         group = db.session.get(ResidentialGroup, group_id)
         if group is None or group.ward_id != cohort.ward_id:
             raise CohortError("choice_invalid")
-    user = create_user(full_name=tidy_name(full_name), phone=phone, roles=("learner",), ward=cohort.ward,
-                       group=group, birth_year=birth_year)
+    full_name = tidy_name(full_name)
+    phone = normalise_phone(phone) if clean(phone) else None
+    lock_ward_people(cohort.ward_id)
+    if same_person_exists(cohort.ward_id, full_name, birth_year, group.id if group else None, phone):
+        raise CohortError("person_exists")
+    if not different_person:
+        people = [p for p in possible_duplicates(cohort.ward_id, full_name, birth_year, group.id if group else None)
+                  if policy.importable(p, cohort.ward_id)]
+        if people:
+            raise PossibleDuplicate(people)
+    user = create_user(full_name=full_name, phone=phone, roles=("learner",), ward=cohort.ward,
+                       group=group, birth_year=birth_year, share_phone=share_phone)
     now = utcnow()
     user.data_consent_at = now
     if needs_support:
