@@ -137,3 +137,27 @@ class NameDisplayForm(FlaskForm):
         validators=[InputRequired(_l("Hãy chọn một cách hiện tên.")),
                     AnyOf(("initials", "full"), _l("Hãy chọn một cách hiện tên."))],
     )
+
+
+class SignerForm(FlaskForm):
+    """Who signs the ward's printed certificates. Both empty: the lines stay blank for a hand signature."""
+    signer_title = StringField(
+        _l("Chức vụ người ký"),
+        filters=[lambda v: " ".join(v.split()) if v else v],
+        validators=[Length(max=120, message=_l("Chức vụ dài quá 120 ký tự."))],
+        render_kw={"autocomplete": "off", "placeholder": "Chủ tịch UBND phường"},
+    )
+    signer_name = StringField(
+        _l("Họ và tên người ký"),
+        filters=[lambda v: " ".join(v.split()) if v else v],
+        validators=[Length(max=120, message=_l("Họ và tên dài quá 120 ký tự."))],
+        render_kw={"autocomplete": "off"},
+    )
+
+    def validate_signer_title(self, field):
+        if self.signer_name.data and not field.data:
+            raise ValidationError(_l("Hãy nhập chức vụ của người ký."))
+
+    def validate_signer_name(self, field):
+        if self.signer_title.data and not field.data:
+            raise ValidationError(_l("Hãy nhập họ và tên người ký."))

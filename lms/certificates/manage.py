@@ -2,6 +2,8 @@
 and in-person attestation."""
 from __future__ import annotations
 
+import unicodedata
+
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,10 +11,10 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.models import User
-from lms.audit.services import entries_for
+from lms.audit.services import entries_for, record
 from lms.certificates import bp
 from lms.certificates.export import csv_download, xlsx_download
-from lms.certificates.forms import AttestForm, ExportForm, RevokeForm
+from lms.certificates.forms import AttestForm, ExportForm, RevokeForm, SignerForm
 from lms.certificates.models import REVOKE_REASON_CODES, STATUSES, Certificate
 from lms.certificates.pdf import render_pdf
 from lms.certificates.services import (
@@ -32,7 +34,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.templating import pick
 from lms.wards.models import Ward
-from lms.web import require_public_base, role_required
+from lms.web import can_manage_ward, require_public_base, role_required
 
 # The public reasons for revoking, in the reader's language; nothing typed freely is ever public.
 REVOKE_REASONS = {
@@ -98,6 +100,29 @@ def manage():
     certificates = ward_certificates(_own_ward_id(), search=search, status=status)
     return render_template("certificates/manage.html", certificates=certificates, search=search, status=status,
                            statuses=STATUSES)
+
+
+@bp.route("/certificates/manage/signer/<int:ward_id>", methods=["GET", "POST"])
+@role_required("coordinator", "admin")
+def signer(ward_id: int):
+    """Who signs the ward's printed certificates, and their title: set by the ward's coordinator."""
+    ward = db.session.get(Ward, ward_id)
+    if ward is None or not can_manage_ward(current_user, ward.id):
+        abort(404)
+    form = SignerForm(obj=ward) if request.method == "GET" else SignerForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("certificates/signer.html", ward=ward, form=form), 422
+        before = {"signer_name": ward.signer_name, "signer_title": ward.signer_title}
+        ward.signer_name = unicodedata.normalize("NFC", form.signer_name.data) or None
+        ward.signer_title = unicodedata.normalize("NFC", form.signer_title.data) or None
+        record(current_user, "ward.certificate_signer", ward, ward=ward,
+               before=before, after={"signer_name": ward.signer_name, "signer_title": ward.signer_title})
+        db.session.commit()
+        flash(_("Đã lưu người ký chứng nhận của phường.") if ward.signer_name
+              else _("Đã xoá người ký: chứng nhận in ra để trống chỗ ký."), "success")
+        return redirect(url_for("certificates.signer", ward_id=ward.id))
+    return render_template("certificates/signer.html", ward=ward, form=form)
 
 
 @bp.route("/certificates/manage/<int:certificate_id>")

@@ -16,6 +16,7 @@ MARGIN = 14.0
 INK = (26, 26, 26)
 ACCENT = (11, 92, 138)
 MUTED = (77, 77, 77)
+SIGNATURE_WIDTH = 96.0
 
 
 class _CertificatePDF(FPDF):
@@ -47,6 +48,22 @@ class _CertificatePDF(FPDF):
         self.set_text_color(*INK)
         self.multi_cell(WIDTH - 2 * (MARGIN + 24) - label_width - 10, size * 0.5, value)
         self.ln(0.8)
+
+    def signature(self, sheet: Sheet, x: float, top: float, width: float, bottom: float) -> None:
+        """Place and date, the signer's title, room to sign and stamp, then the signer's name."""
+        def line(text: str, size: float, style: str = "", colour=INK) -> None:
+            self.set_x(x)
+            self.set_font(FAMILY, style, size)
+            self.set_text_color(*colour)
+            self.multi_cell(width, size * 0.45, text, align="C")
+
+        self.set_y(top)
+        line(sheet.signed_at, 9, colour=MUTED)
+        line((sheet.signer_title or _("Đại diện nơi cấp")).upper(), 10.5, "B")
+        line(_("(Ký, ghi rõ họ tên và đóng dấu)"), 8.5, colour=MUTED)
+        if sheet.signer_name:
+            self.set_y(bottom - 6)
+            line(sheet.signer_name, 11.5, "B")
 
     def qr(self, url: str, x: float, y: float, size: float) -> None:
         matrix = qr_matrix(url)
@@ -92,6 +109,7 @@ def _page(pdf: _CertificatePDF, sheet: Sheet) -> None:
     if sheet.instructor:
         pdf.line_of(_("Giảng viên:"), sheet.instructor, 11)
 
+    facts_end = pdf.get_y()
     size = 34.0
     x, y = WIDTH - MARGIN - size - 6, HEIGHT - MARGIN - size - 14
     pdf.qr(sheet.verify_url, x, y, size)
@@ -100,10 +118,14 @@ def _page(pdf: _CertificatePDF, sheet: Sheet) -> None:
     pdf.set_text_color(*INK)
     pdf.cell(size + 40, 5, _("Mã: %(code)s", code=sheet.code), align="R")
 
-    pdf.set_xy(MARGIN + 6, HEIGHT - MARGIN - 14)
+    # The ward's signature and stamp block, left of the QR code, level with it.
+    block_x, block_width = x - SIGNATURE_WIDTH - 6, SIGNATURE_WIDTH
+    pdf.signature(sheet, block_x, max(facts_end + 3, y - 4), block_width, y + size + 8)
+
+    pdf.set_xy(MARGIN + 6, HEIGHT - MARGIN - 18)
     pdf.set_font(FAMILY, "", 8.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(WIDTH - 2 * MARGIN - size - 30, 4, "\n".join([
+    pdf.multi_cell(block_x - MARGIN - 10, 4, "\n".join([
         _("Kiểm tra chứng nhận: quét mã QR hoặc mở %(url)s", url=sheet.verify_url),
         _("Chứng nhận này phản ánh việc xác nhận kỹ năng số cơ bản như trên VNeID, cho người và nơi "
           "VNeID chưa tới; đây không phải là VNeID."),

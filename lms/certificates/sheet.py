@@ -31,6 +31,10 @@ class Sheet:
     instructor: str
     code: str
     verify_url: str
+    # The ward's signature and stamp block: where and when, who signs and their title (may be empty).
+    signed_at: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
 
 
 def _nfc(text: str | None) -> str:
@@ -82,7 +86,18 @@ def build_sheet(certificate: Certificate) -> Sheet:
         instructor=_nfc(instructor.full_name) if instructor else "",
         code=display_code(certificate.code),
         verify_url=_verify_url(certificate),
+        signed_at=_place_and_date(certificate),
+        signer_title=_nfc(certificate.ward.signer_title) if certificate.ward else "",
+        signer_name=_nfc(certificate.ward.signer_name) if certificate.ward else "",
     )
+
+
+def _place_and_date(certificate: Certificate) -> str:
+    """"Phường Mẫu, ngày 05 tháng 11 năm 2026", as a Vietnamese paper is dated above its signature."""
+    place = _nfc(certificate.ward.name) if certificate.ward else _("Lớp Số")
+    return _("%(place)s, ngày %(day)s tháng %(month)s năm %(year)s", place=place,
+             day=format_datetime(certificate.issued_at, "dd"), month=format_datetime(certificate.issued_at, "MM"),
+             year=format_datetime(certificate.issued_at, "yyyy"))
 
 
 def _verify_url(certificate: Certificate) -> str:
