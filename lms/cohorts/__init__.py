@@ -7,6 +7,7 @@ from lms.cohorts import (  # noqa: E402,F401  (routes register themselves on bp)
     card_routes,
     import_routes,
     learner_routes,
+    quiz_tries,
     roster_routes,
     routes,
     schedule_routes,

@@ -110,3 +110,25 @@ class Answer(db.Model):
     question: Mapped[Question] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id", name="uq_answer_attempt_question"),)
+
+
+class QuizTryGrant(db.Model):
+    """One more try at a final quiz, given by staff to a learner who used them all.
+
+    `after_attempts` is how many tries the learner had handed in when it was given: a grant answers
+    one lock-out, so a double tap or two staff at once cannot give two (unique constraint).
+    """
+
+    __tablename__ = "quiz_try_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id", ondelete="RESTRICT"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohort.id", ondelete="SET NULL"))
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    after_attempts: Mapped[int] = mapped_column(sa.SmallInteger)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "quiz_id", "after_attempts", name="uq_quiz_try_grant_user_quiz_after"),
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.content.question_types import QuestionType, get_question_type
 from lms.extensions import db
-from lms.quizzes.models import Answer, Question, Quiz, QuizAttempt
+from lms.quizzes.models import Answer, Question, Quiz, QuizAttempt, QuizTryGrant
 from lms.signals import course_progress_changed
 from lms.timeutil import utcnow
 
@@ -40,11 +40,66 @@ def attempts_of(user_id: int, quiz: Quiz) -> list[QuizAttempt]:
 
 
 def attempts_left(user_id: int, quiz: Quiz) -> int | None:
-    """None when the quiz has no limit (the checks after lessons)."""
+    """None when the quiz has no limit (the checks after lessons); staff's extra tries count."""
     if not quiz.max_attempts:
         return None
     used = sum(1 for a in attempts_of(user_id, quiz) if a.submitted_at is not None)
-    return max(quiz.max_attempts - used, 0)
+    return max(quiz.max_attempts + extra_tries(user_id, quiz) - used, 0)
+
+
+def extra_tries(user_id: int, quiz: Quiz) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(QuizTryGrant).where(
+        QuizTryGrant.user_id == user_id, QuizTryGrant.quiz_id == quiz.id)) or 0
+
+
+def locked_out(user_ids, quizzes) -> list[tuple[int, Quiz, int]]:
+    """(learner id, final quiz, tries used) for each learner out of tries without having passed.
+
+    Two grouped queries whatever the class size: tries handed in and passes, then extra tries.
+    """
+    user_ids = list(user_ids)
+    quizzes = [q for q in quizzes if q.kind == "final" and q.max_attempts]
+    if not user_ids or not quizzes:
+        return []
+    by_id = {q.id: q for q in quizzes}
+    passed = sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0))
+    used_rows = db.session.execute(
+        sa.select(QuizAttempt.user_id, QuizAttempt.quiz_id, sa.func.count(), passed)
+        .where(QuizAttempt.quiz_id.in_(by_id), QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)).all()
+    extra = dict(((u, q), n) for u, q, n in db.session.execute(
+        sa.select(QuizTryGrant.user_id, QuizTryGrant.quiz_id, sa.func.count())
+        .where(QuizTryGrant.quiz_id.in_(by_id), QuizTryGrant.user_id.in_(user_ids))
+        .group_by(QuizTryGrant.user_id, QuizTryGrant.quiz_id)).all())
+    out = []
+    for user_id, quiz_id, used, has_pass in used_rows:
+        quiz = by_id[quiz_id]
+        if not has_pass and used >= quiz.max_attempts + extra.get((user_id, quiz_id), 0):
+            out.append((user_id, quiz, used))
+    return out
+
+
+def grant_extra_try(user_id: int, quiz: Quiz, *, by, cohort_id: int | None = None) -> QuizTryGrant:
+    """Give one more try to a learner who used all tries of a final quiz and has not passed.
+
+    Refused (`not_locked_out`) when they still have a try or have passed, so granting twice for
+    one lock-out, by a double tap or by two staff at once, gives exactly one more try.
+    """
+    if quiz.kind != "final" or not quiz.max_attempts:
+        raise QuizError("not_locked_out")
+    if has_passed(user_id, quiz) or attempts_left(user_id, quiz) != 0:
+        raise QuizError("not_locked_out")
+    if open_attempt(user_id, quiz) is not None:
+        raise QuizError("not_locked_out")
+    used = sum(1 for a in attempts_of(user_id, quiz) if a.submitted_at is not None)
+    try:
+        with db.session.begin_nested():
+            grant = QuizTryGrant(user_id=user_id, quiz_id=quiz.id, cohort_id=cohort_id,
+                                 granted_by_id=getattr(by, "id", None), after_attempts=used)
+            db.session.add(grant)
+    except IntegrityError:
+        raise QuizError("not_locked_out") from None  # the other request gave it
+    return grant
 
 
 def open_attempt(user_id: int, quiz: Quiz) -> QuizAttempt | None:
