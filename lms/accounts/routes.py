@@ -12,6 +12,7 @@ from lms.accounts.forms import ChangePasswordForm, ChangePinForm, LoginForm, Per
 from lms.accounts.models import ROLES, AccountSession, User, UserRole
 from lms.accounts.policy import STAFF_ROLES, may_change_roles, may_edit_person, may_end_sign_ins, \
     may_issue_sign_in
+from lms.accounts.phone import display_phone
 from lms.accounts.principal import current_account
 from lms.accounts.signins import end_all_sessions, end_other_sessions, end_session, open_sessions, sign_in, sign_out
 from lms.accounts.services import AccountError, authenticate, change_secret, reset_pin, secret_kind_of, set_locale
@@ -51,6 +52,8 @@ def login():
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         # One answer for an unknown number, no PIN yet, a wrong PIN and a try made too soon.
         status = 401
+        # The number comes back as people read and type it (0912 345 678), never as +84….
+        form.phone.data = display_phone(form.phone.data)
         error = _(
             "Số điện thoại hoặc mã PIN chưa đúng, hoặc bạn đã thử quá nhiều lần. Hãy đợi một lát rồi "
             "thử lại; nếu quên mã PIN, hãy nhờ cán bộ phường đặt lại."

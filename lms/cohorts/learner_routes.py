@@ -18,6 +18,7 @@ from lms.cohorts.privacy import can_erase, erase_person, erasure_of, personal_da
 from lms.cohorts.schedule import upcoming_sessions, vietnam_today
 from lms.cohorts.services import CohortError, cohort_by_code, is_member, join_with_code
 from lms.cohorts.services import my_cohorts as cohorts_of_learner
+from lms.courses.services import completed_lesson_ids
 from lms.extensions import db, limiter
 from lms.web import can_manage_ward, role_required
 
@@ -80,7 +81,13 @@ def join_code(code: str):
 def my_cohorts():
     cohorts = cohorts_of_learner(current_user)
     upcoming = upcoming_sessions([c.id for c in cohorts], vietnam_today())
-    return render_template("cohorts/mine.html", cohorts=cohorts, upcoming=upcoming)
+    # Each class's card says how far the learner is in its courses and when it meets next.
+    done = completed_lesson_ids(current_user.id)
+    next_session = {}
+    for s in upcoming:
+        next_session.setdefault(s.cohort_id, s)
+    return render_template("cohorts/mine.html", cohorts=cohorts, upcoming=upcoming, done=done,
+                           next_session=next_session)
 
 
 @bp.route("/my/data")

@@ -1,7 +1,7 @@
 """My learning, and reading preferences (text size, high contrast) remembered per person."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
@@ -11,7 +11,7 @@ from lms.learning.services import my_learning
 from lms.pagecache import vary_by
 from lms.web import safe_next
 
-TEXT_SIZES = (0, 1, 2)
+TEXT_SIZES = (0, 1, 2, 3, 4)  # 18, 21, 24, 28 and 32 px (html.text-N in app.css)
 
 
 @bp.route("/my-learning")
@@ -38,6 +38,12 @@ def preferences():
         person.text_size, person.high_contrast = size, contrast
         db.session.commit()
     session["text_size"], session["high_contrast"] = size, contrast
+    if request.headers.get("X-Reading") == "1":
+        # app.js: the page changes in place, so the reader stays where they were reading.
+        response = current_app.response_class(status=204)
+        response.headers["X-Reading-Classes"] = _classes(size, contrast)
+        response.headers["X-Reading-Size"] = str(size)
+        return response
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 
@@ -52,7 +58,12 @@ def reading_preferences() -> tuple[int, bool]:
 @bp.app_context_processor
 def inject_preferences():
     size, contrast = reading_preferences()
+    return {"reading_classes": _classes(size, contrast), "text_size": size, "high_contrast": contrast,
+            "text_size_max": TEXT_SIZES[-1]}
+
+
+def _classes(size: int, contrast: bool) -> str:
     classes = [f"text-{size}"] if size else []
     if contrast:
         classes.append("contrast")
-    return {"reading_classes": " ".join(classes), "text_size": size, "high_contrast": contrast}
+    return " ".join(classes)

@@ -111,10 +111,9 @@ def test_text_size_and_contrast_are_remembered_for_the_person(client, auth, make
 
 
 def test_visitors_preferences_live_in_their_session(client):
-    client.post("/preferences", data={"action": "bigger"})
-    client.post("/preferences", data={"action": "bigger"})
-    client.post("/preferences", data={"action": "bigger"})
-    assert 'class="text-2"' in client.get("/login").get_data(as_text=True)
+    for _ in range(6):  # one more than there are steps: the largest (32 px) stays
+        client.post("/preferences", data={"action": "bigger"})
+    assert 'class="text-4"' in client.get("/login").get_data(as_text=True)
 
 
 def test_every_lesson_of_every_course_opens_in_vietnamese_and_english(client, catalogue):

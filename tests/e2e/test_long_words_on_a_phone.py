@@ -53,7 +53,7 @@ def test_a_lesson_and_a_question_with_long_words_fit_a_360px_phone(live, phone_p
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     while int(page.locator('input[name="question_id"]').input_value()) != question.id:
         page.get_by_role("radio").first.check()
-        page.get_by_role("button", name="Trả lời").click()
+        page.get_by_role("button", name="Gửi câu trả lời").click()
         page.get_by_role("link", name="Câu tiếp theo").click()
     assert page.get_by_text(WORD).is_visible()
     _no_sideways_scroll(page)

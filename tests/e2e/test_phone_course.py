@@ -70,7 +70,7 @@ def test_learner_with_a_disability_finds_and_completes_the_phone_course_on_a_pho
                 _assert_fits_the_phone(page)
             assert_accessible(page)
             _answer_current_question(page)
-            page.get_by_role("button", name="Trả lời").click()
+            page.get_by_role("button", name="Gửi câu trả lời").click()
             status = page.locator(".feedback[role=status]")
             status.wait_for()
             assert "Đúng rồi!" in status.inner_text()
