@@ -288,7 +288,7 @@ def test_a_drawn_phone_screen_reads_as_a_picture_and_the_real_button_has_its_own
     page.goto(live(f"/quizzes/{quiz.id}/"))
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     while int(page.locator('input[name="question_id"]').input_value()) not in calls:
-        page.get_by_role("radio").first.check()
+        page.locator('input[name="choice"]').first.check()
         page.get_by_role("button", name="Gửi câu trả lời").click()
         page.get_by_role("link", name="Câu tiếp theo").click()
     phone = page.locator("figure.phone")
