@@ -1,7 +1,7 @@
 """Thin views: upload a list of people, see every row checked, confirm to enrol them all at once."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -70,6 +70,7 @@ def _staged_or_404(cohort, key: str):
 def _preview(cohort, staged, form, status=200, groups_form=None):
     rows = staged.rows
     problems = [r for r in rows if r["status"] in ("error", "enrolled")]
+    asks = [r for r in rows if r["status"] == "ask"]
     ready = [r for r in rows if r["status"] in ("new", "existing")]
     # Flagged names first, so none hides beyond the rows shown.
     ready.sort(key=lambda r: not r.get("formula"))
@@ -79,8 +80,19 @@ def _preview(cohort, staged, form, status=200, groups_form=None):
         problems=problems, ready=ready[:PREVIEW_OK_ROWS], ready_more=max(0, len(ready) - PREVIEW_OK_ROWS),
         row_error=row_error, ignored=ignored_columns(staged), new_groups=unknown_groups(rows),
         groups_form=groups_form or AddGroupsForm(), ask_consent=ask_consent, ask_support=ask_support,
-        flagged=sum(1 for r in ready if r.get("formula")),
+        flagged=sum(1 for r in ready if r.get("formula")), asks=asks[:PREVIEW_OK_ROWS],
+        choices=_choices() if request.method == "POST" else {},
     ), status
+
+
+def _choices() -> dict[int, str]:
+    """The coordinator's answer for each row that asked: "same" person or a "new" one."""
+    chosen = {}
+    for name, value in request.form.items():
+        line = name.removeprefix("choice-")
+        if line != name and line.isdigit() and value in ("same", "new"):
+            chosen[int(line)] = value
+    return chosen
 
 
 TEMPLATE_HEADINGS = ("STT", "Họ và tên", "Số điện thoại", "Năm sinh", "Tổ dân phố", "Hộ gia đình",
@@ -127,7 +139,7 @@ def confirm(cohort_id: int, key: str):
         return _preview(cohort, staged, form, 422)
     try:
         result = confirm_import(staged, current_user, consent=bool(form.consent.data),
-                                support_consent=bool(form.support_consent.data))
+                                support_consent=bool(form.support_consent.data), choices=_choices())
         db.session.commit()
     except SheetError:
         db.session.rollback()

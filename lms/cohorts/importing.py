@@ -29,6 +29,7 @@ STAGE_HOURS = 2
 # flagged in the preview so the coordinator looks at it.
 FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_IGNORED_NAMED = 20
+# The phone column must be there, but a row may leave it empty: not everyone has a phone of their own.
 REQUIRED = ("full_name", "phone")
 # Headings as people write them, compared without case, diacritics or punctuation.
 HEADINGS = {
@@ -209,7 +210,8 @@ def check_sheet(sheet: Sheet, cohort: Cohort) -> tuple[list[dict], list[str]]:
     groups = _Groups(cohort.ward_id)
     max_year = date.today().year - 5
     rows: list[dict] = []
-    first_line: dict[str, int] = {}
+    first_line: dict[str, tuple[int, str]] = {}
+    first_person: dict[tuple, int] = {}
     for line, cells in sheet.rows[position + 1:]:
         errors: list[list] = []
         name = tidy_name(" ".join(filter(None, (_text(_cell(cells, columns, "family_name")),
@@ -218,9 +220,7 @@ def check_sheet(sheet: Sheet, cohort: Cohort) -> tuple[list[dict], list[str]]:
         phone = None
         if not name:
             errors.append(["name_missing", {}])
-        if not phone_text:
-            errors.append(["phone_missing", {}])
-        else:
+        if phone_text:
             try:
                 phone = normalise_phone(phone_text)
             except InvalidPhone:
@@ -241,18 +241,30 @@ def check_sheet(sheet: Sheet, cohort: Cohort) -> tuple[list[dict], list[str]]:
         support_text = fold(_text(_cell(cells, columns, "accessibility")))
         if support_text not in _YES | _NO:
             errors.append(["support_unclear", {"value": _text(_cell(cells, columns, "accessibility"))[:20]}])
+        ask = None
+        person = (fold(name), year, group_id, phone)
+        if name and person in first_person:
+            errors.append(["duplicate_row", {"line": first_person[person]}])
+        elif name:
+            first_person[person] = line
         if phone:
-            if phone in first_line:
-                errors.append(["duplicate", {"line": first_line[phone]}])
-            else:
-                first_line[phone] = line
+            if phone not in first_line:
+                first_line[phone] = (line, fold(name))
+            elif first_line[phone][1] == fold(name):
+                errors.append(["duplicate", {"line": first_line[phone][0]}])
+            elif not errors:
+                # A housemate further up the file has this number: the coordinator confirms.
+                ask = "share"
         rows.append({
             "line": line, "name": name, "phone": phone, "phone_text": phone_text[:40],
             "birth_year": year, "group_id": group_id, "group_text": group_text,
             "household": _text(_cell(cells, columns, "household"))[:160] or None,
-            "support": support_text in _YES, "errors": errors, "status": "error" if errors else "new",
+            "support": support_text in _YES, "errors": errors,
+            "status": "error" if errors else ("ask" if ask else "new"),
             "user_id": None, "known_name": None, "formula": name[:1] in FORMULA_STARTS,
             "consented": False, "support_consented": False,
+            "ask": ask, "share_line": first_line[phone][0] if ask else None, "candidate_id": None,
+            "candidate": None,
         })
     if not rows:
         raise SheetError("no_rows")
@@ -280,35 +292,83 @@ def _same_name(people: list[User], name: str) -> User | None:
 
 
 def _match_people(rows: list[dict], cohort: Cohort) -> None:
-    """Mark rows whose phone already belongs to someone: enrol them, or refuse the row.
+    """Mark rows whose phone already belongs to someone, or who may be someone the ward has.
 
     Only learners of the cohort's own ward are matched (policy.importable). Anyone else (a staff
     account, someone of another ward or of none, an account switched off) makes the row an error
-    that says the same thing whatever the reason, and nothing of that person is kept in the row.
-    A number held in the ward by people of other names is an error to resolve: the row is never
-    taken for one of them (a son's number must not enrol his mother as the son).
-    """
-    wanted = [r for r in rows if r["phone"] and r["status"] != "error"]
-    people = _people_by_phone([r["phone"] for r in wanted])
+    that says the same thing whatever the reason, and nothing of that person is kept in the row:
+    a staff member's number is never shared with a learner.
+
+    A number held in the ward by learners of other names may be a housemate's: the row asks the
+    coordinator ("ask": "share"), never taken for one of them (a son's number must not enrol his
+    mother as the son), and at most SHARED_PHONE_LIMIT people share a number. A row with the
+    name (folded), birth year and group of a learner of the ward asks "same person or another?"
+    ("ask": "same")."""
+    from lms.accounts.services import SHARED_PHONE_LIMIT
+
+    wanted = [r for r in rows if r["status"] != "error"]
+    people = _people_by_phone([r["phone"] for r in wanted if r["phone"]])
     enrolled = _enrolled_ids(cohort)
+    on_number: dict[str, int] = {}
     for row in wanted:
-        holders = people.get(row["phone"], [])
-        if not holders:
-            continue
+        holders = people.get(row["phone"], []) if row["phone"] else []
         if any(not policy.importable(user, cohort.ward_id) for user in holders):
-            row["errors"].append(["phone_unavailable", {}])
-            row["status"] = "error"
+            _refuse(row, "phone_unavailable")
             continue
-        user = _same_name(holders, row["name"])
-        if user is None:
-            row["errors"].append(["phone_other_name", {}])
-            row["status"] = "error"
+        user = _same_name(holders, row["name"]) if holders else None
+        if user is not None:
+            row["user_id"] = user.id
+            row["status"] = "enrolled" if user.id in enrolled else "existing"
+            row["ask"] = None
+            row["consented"] = user.data_consent_at is not None
+            row["support_consented"] = user.accessibility_consent_at is not None
+            continue
+        if row["phone"]:
+            on_number[row["phone"]] = on_number.get(row["phone"], len(holders)) + 1
+            if on_number[row["phone"]] > SHARED_PHONE_LIMIT:
+                _refuse(row, "phone_full", {"num": SHARED_PHONE_LIMIT})
+                continue
+        if holders:
+            row["status"], row["ask"] = "ask", "share"
             row["known_name"] = ", ".join(u.full_name for u in holders[:3])
+    _match_same_people([r for r in wanted if r["status"] in ("new", "ask")], cohort)
+
+
+def _refuse(row: dict, code: str, params: dict | None = None) -> None:
+    row["errors"].append([code, params or {}])
+    row["status"], row["ask"] = "error", None
+
+
+def _ward_people_named(ward_id: int, keys: set[str]) -> list[User]:
+    """The ward's people (not erased) whose folded name is one of `keys`."""
+    found: list[User] = []
+    keys = sorted(keys)
+    for start in range(0, len(keys), 500):
+        found += db.session.scalars(sa.select(User).where(
+            User.ward_id == ward_id, User.name_key.in_(keys[start:start + 500]), User.erased_at.is_(None))
+            .order_by(User.id)).unique().all()
+    return found
+
+
+def _compatible(user: User, row: dict) -> bool:
+    """Same birth year and group where both are known (the name was compared already)."""
+    return ((not row["birth_year"] or not user.birth_year or user.birth_year == row["birth_year"])
+            and (not row["group_id"] or not user.group_id or user.group_id == row["group_id"]))
+
+
+def _match_same_people(rows: list[dict], cohort: Cohort) -> None:
+    named: dict[str, list[User]] = {}
+    for user in _ward_people_named(cohort.ward_id, {name_keys(r["name"])[0] for r in rows}):
+        named.setdefault(user.name_key, []).append(user)
+    for row in rows:
+        candidates = [u for u in named.get(name_keys(row["name"])[0], [])
+                      if _compatible(u, row) and policy.importable(u, cohort.ward_id)]
+        if not candidates:
             continue
-        row["user_id"] = user.id
-        row["status"] = "enrolled" if user.id in enrolled else "existing"
-        row["consented"] = user.data_consent_at is not None
-        row["support_consented"] = user.accessibility_consent_at is not None
+        user = candidates[0]
+        row["status"], row["ask"], row["candidate_id"] = "ask", "same", user.id
+        row["candidate"] = {"name": user.full_name, "birth_year": user.birth_year,
+                            "group": user.group.name if user.group else None, "phone": user.phone}
 
 
 def recheck_groups(staged: StagedImport, cohort: Cohort) -> int:
@@ -347,7 +407,7 @@ def unknown_groups(rows: list[dict]) -> list[str]:
 def needs_consent(rows: list[dict]) -> tuple[bool, bool]:
     """(is the general consent still to be confirmed, is the accessibility one): not for people
     who gave it before."""
-    wanted = [r for r in rows if r["status"] in ("new", "existing")]
+    wanted = [r for r in rows if r["status"] in ("new", "existing", "ask")]
     data = any(not r.get("consented") for r in wanted)
     support = any(r["support"] and not r.get("support_consented") for r in wanted)
     return data, support
@@ -355,7 +415,7 @@ def needs_consent(rows: list[dict]) -> tuple[bool, bool]:
 
 def summarise(rows: list[dict]) -> dict[str, int]:
     """How many rows will create a person, enrol someone known, are already in, or are bad."""
-    counts = {"new": 0, "existing": 0, "enrolled": 0, "error": 0, "support": 0}
+    counts = {"new": 0, "existing": 0, "enrolled": 0, "error": 0, "ask": 0, "support": 0}
     for row in rows:
         counts[row["status"]] += 1
         if row["support"] and row["status"] in ("new", "existing"):
@@ -399,11 +459,32 @@ def find_staged(cohort: Cohort, owner: User, key: str) -> StagedImport | None:
     ))
 
 
-def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_consent: bool) -> dict | None:
+def apply_choices(rows: list[dict], choices: dict[int, str]) -> list[dict]:
+    """The rows as the coordinator decided the questions of the preview: for a row that asked,
+    "same" enrols the learner it may be, "new" creates another person (on the shared number);
+    a row left unanswered is not written."""
+    decided = []
+    for row in rows:
+        if row["status"] == "ask":
+            choice = choices.get(row["line"])
+            row = dict(row)
+            if choice == "same" and row["ask"] == "same":
+                row["status"], row["chosen_id"] = "existing", row["candidate_id"]
+            elif choice == "new":
+                row["status"], row["share_ok"] = "new", True
+            else:
+                row["status"] = "unanswered"
+        decided.append(row)
+    return decided
+
+
+def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_consent: bool,
+                   choices: dict[int, str] | None = None) -> dict | None:
     """Write the previewed rows in the caller's transaction; None if it was already confirmed
     or has expired (the claim is one UPDATE, so two confirmations racing write once).
 
-    The consent is asked only when someone in the list has not given it before."""
+    The consent is asked only when someone in the list has not given it before; `choices`
+    answers the rows that asked (apply_choices)."""
     if not consent and needs_consent(staged.rows)[0]:
         raise SheetError("consent_required")
     now = utcnow()
@@ -416,7 +497,9 @@ def confirm_import(staged: StagedImport, by: User, *, consent: bool, support_con
     if claimed != 1:
         return None
     cohort = db.session.get(Cohort, staged.cohort_id)
-    result = _write_rows(cohort, staged.rows, by, now, consent, support_consent)
+    rows = apply_choices(staged.rows, choices or {})
+    result = _write_rows(cohort, rows, by, now, consent, support_consent)
+    result["skipped"] += sum(1 for r in rows if r["status"] == "unanswered")
     staged.confirmed_at = now
     staged.result = result
     # The people are in the database now; a copy of their rows need not wait here any longer.
@@ -432,27 +515,62 @@ def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, conse
 
     Everything is looked up again: someone may have been created, renamed or enrolled since the
     preview. A row is written only for the person it named then; anything else is skipped."""
+    from lms.accounts.services import SHARED_PHONE_LIMIT, lock_ward_people
+
+    # Imports and enrolments of this ward write one after the other from here: what is read below
+    # is what they committed (a racing import's people are matched, not created twice).
+    lock_ward_people(cohort.ward_id)
     wanted = [r for r in rows if r["status"] in ("new", "existing")]
-    holders = _people_by_phone([r["phone"] for r in wanted])
+    holders = _people_by_phone([r["phone"] for r in wanted if r["phone"]])
+    chosen_ids = [r["chosen_id"] for r in wanted if r.get("chosen_id")]
+    chosen = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(chosen_ids))).unique()} \
+        if chosen_ids else {}
+    identical = {(u.name_key, u.birth_year, u.group_id, u.phone): u
+                 for u in _ward_people_named(cohort.ward_id, {name_keys(r["name"])[0] for r in wanted})}
     enrolled = _enrolled_ids(cohort)
     fresh: list[dict] = []
     matched: list[tuple[dict, User]] = []
+    seen: set[int] = set()
+    on_number: dict[str, int] = {}
     skipped = 0
     for row in wanted:
-        people = holders.get(row["phone"], [])
+        people = holders.get(row["phone"], []) if row["phone"] else []
         if any(not policy.importable(user, cohort.ward_id) for user in people):
             skipped += 1
             continue
-        user = _same_name(people, row["name"])
-        if user is None and people:
-            skipped += 1  # the number was given to someone else since the preview
-            continue
-        if user is None:
-            fresh.append(row)
-            continue
-        if row["status"] == "existing" and row["user_id"] not in (None, user.id):
+        if row.get("chosen_id"):
+            # "Cùng một người": the learner the preview showed, if still a learner of this ward.
+            user = chosen.get(row["chosen_id"])
+            if user is None or not policy.importable(user, cohort.ward_id) \
+                    or user.name_key != name_keys(row["name"])[0]:
+                skipped += 1
+                continue
+        else:
+            user = _same_name(people, row["name"]) if people else None
+            if user is None:
+                # The same name, year, group and phone created since the preview: that person.
+                user = identical.get((name_keys(row["name"])[0], row["birth_year"], row["group_id"], row["phone"]))
+                if user is not None and not policy.importable(user, cohort.ward_id):
+                    skipped += 1
+                    continue
+            if user is None:
+                if people and not row.get("share_ok"):
+                    skipped += 1  # the number was given to someone else since the preview
+                    continue
+                if row["phone"]:
+                    on_number[row["phone"]] = on_number.get(row["phone"], len(people)) + 1
+                    if on_number[row["phone"]] > SHARED_PHONE_LIMIT:
+                        skipped += 1
+                        continue
+                fresh.append(row)
+                continue
+            if row["status"] == "existing" and row["user_id"] not in (None, user.id):
+                skipped += 1
+                continue
+        if user.id in seen:
             skipped += 1
             continue
+        seen.add(user.id)
         matched.append((row, user))
         support = bool(row["support"] and (support_consent or user.accessibility_consent_at))
         user.birth_year = user.birth_year or row["birth_year"]

@@ -103,6 +103,12 @@ def row_error(code: str, params: dict) -> str:
                  value=params.get("value", ""), max=params.get("max", ""))
     if code == "duplicate":
         return _("Trùng số điện thoại với dòng %(line)s trong tệp.", line=params.get("line", ""))
+    if code == "duplicate_row":
+        return _("Trùng họ tên, năm sinh, tổ dân phố và số điện thoại với dòng %(line)s trong tệp.",
+                 line=params.get("line", ""))
+    if code == "phone_full":
+        return _("Đã có %(num)d người dùng chung số điện thoại này, không thêm được nữa. Hãy để trống số "
+                 "điện thoại của người này trong tệp; họ đăng nhập bằng thẻ.", num=params.get("num", 4))
     if code == "group_unknown":
         return _("Phường chưa có tổ dân phố hoặc thôn “%(value)s”.", value=params.get("value", ""))
     if code == "support_unclear":

@@ -334,7 +334,7 @@ def test_the_preview_names_nobody_outside_the_ward_and_gives_one_reason_for_all(
     for hidden in ("Quản Trị Viên", "Học Viên B", "Giảng Viên A", "Đồng Nghiệp A", "Tài Khoản Tắt",
                    "phường/xã khác", "đã bị tắt", "Phường B"):
         assert hidden not in page, hidden
-    # A learner of the ward written under another name is named to the coordinator, as an error row
-    # to resolve: never enrolled as if the row were them (issue 19).
+    # A learner of the ward written under another name is named to the coordinator, as a question
+    # to answer (a housemate sharing the number?): never enrolled as if the row were them (issue 19).
     assert "Số này đang là của: Tên Thật Trong Phường." in page
-    assert "đã là của người khác tên trong phường" in page
+    assert "Người khác, dùng chung số này" in page

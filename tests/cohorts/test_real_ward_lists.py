@@ -96,17 +96,23 @@ def test_the_template_is_for_staff_who_enrol(client, auth, world):
     assert client.get("/cohorts/import-template.xlsx").status_code == 403
 
 
-def test_a_number_held_by_someone_of_another_name_is_an_error_never_an_enrolment(coordinator, world, make_user):
+def test_a_number_held_by_someone_of_another_name_asks_and_is_never_an_enrolment_of_them(coordinator, world,
+                                                                                         make_user):
     mai = make_user(ward=world.ward, name="Đỗ Thị Mai", phone="0987650021")
     db.session.commit()
     data = "Họ và tên,Số điện thoại\nTrịnh Văn Mười,0987650021\n".encode()
     url, page = preview_of(coordinator, upload(coordinator, world.cohort, "a.csv", data))
-    assert "đã là của người khác tên trong phường" in page
+    assert "Số này đang là của: Đỗ Thị Mai." in page and 'name="choice-2"' in page
     assert "Đã ở trong lớp này từ trước" not in page
     assert "0 người đã có tài khoản sẽ được ghi danh" in page
-    coordinator.post(url, data={"consent": "y"})
+    coordinator.post(url, data={"consent": "y"})  # left unanswered: nothing written
     assert not enrolled(world.cohort, mai.id)
     assert [p.full_name for p in person("+84987650021")] == ["Đỗ Thị Mai"]
+    # "Người khác, dùng chung số": Mười is created on the shared number; Mai is still not enrolled.
+    url, page = preview_of(coordinator, upload(coordinator, world.cohort, "a.csv", data))
+    assert coordinator.post(url, data={"consent": "y", "choice-2": "new"}).status_code == 302
+    assert not enrolled(world.cohort, mai.id)
+    assert sorted(p.full_name for p in person("+84987650021")) == ["Trịnh Văn Mười", "Đỗ Thị Mai"]
 
 
 def test_a_group_the_ward_lacks_is_added_from_the_preview_after_confirming(coordinator, world):
