@@ -39,7 +39,17 @@ ACCOUNT_MESSAGES = {
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = LoginForm()
+    from lms.accounts.here import people_here, remember_here
+
+    # "Ai đang học?": only those who signed in on this browser before are named (lms.accounts.here).
+    here = people_here()
+    who = next((p for p in here if p.id == request.values.get("who", type=int)), None)
+    if who is not None and request.method == "POST":
+        from werkzeug.datastructures import CombinedMultiDict, MultiDict
+
+        form = LoginForm(formdata=CombinedMultiDict([MultiDict({"phone": who.phone}), request.form]))
+    else:
+        form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     status = 200
@@ -48,6 +58,8 @@ def login():
         result = authenticate(form.phone.data, form.secret.data)
         if result.user:
             sign_in(result.user, method=result.user.secret_kind, remember=request.form.get("remember") == "y")
+            if result.user.secret_kind == "pin":
+                remember_here(result.user.id)
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         # One answer for an unknown number, no PIN yet, a wrong PIN and a try made too soon.
@@ -60,7 +72,7 @@ def login():
         )
     elif form.is_submitted():
         status = 422
-    return render_template("accounts/login.html", form=form, error=error), status
+    return render_template("accounts/login.html", form=form, error=error, here=here, who=who), status
 
 
 @bp.route("/logout", methods=["POST"])
