@@ -175,3 +175,21 @@ def test_the_projector_shows_no_bars_while_a_final_question_is_open(app, client,
     assert "1 người đã trả lời" in screen and 'class="bars"' not in screen
     client.post(f"/live/{live.id}/questions/{asked.id}", data={"to": "closed"})
     assert 'class="bars"' in client.get(f"/live/{live.id}/screen").get_data(as_text=True)
+
+
+def test_in_the_evening_utc_the_certificate_is_dated_today_in_vietnam(app, client, auth, hall, monkeypatch):
+    """At 20:00 UTC it is already tomorrow in Vietnam: that day is today, not a future date."""
+    from datetime import date, datetime
+
+    import lms.certificates.services as certificate_services
+    import lms.cohorts.schedule as schedule
+
+    quiz, live, lan, binh = run_whole_quiz(app, client, auth, hall)
+    run_question(client, live, quiz, {lan: ["a"], binh: ["a"]})
+    evening = datetime(2026, 12, 1, 20, 0)
+    monkeypatch.setattr(certificate_services, "utcnow", lambda: evening)
+    monkeypatch.setattr(schedule, "utcnow", lambda: evening)
+    response = client.post(f"/live/{live.id}/final/{quiz.id}", data={"user_id": [hall.learner.id]})
+    assert response.status_code == 302
+    [cert] = certificates()
+    assert cert.assessed_on == date(2026, 12, 2)
