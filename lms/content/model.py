@@ -126,6 +126,8 @@ class CourseSource:
     lessons: tuple[LessonSource, ...]
     final_quiz: QuizSource | None
     content_hash: str
+    # The final quiz opens once every lesson is read (course.yaml `final_quiz_after_lessons`).
+    final_quiz_after_lessons: bool = True
 
     def lesson(self, slug: str) -> LessonSource | None:
         """Return the lesson with this slug, if any."""

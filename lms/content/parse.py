@@ -385,7 +385,8 @@ def _read_course_yaml(reader: _Reader, course_dir: Path) -> dict[str, Any] | Non
     data = reader.read_mapping(path)
     if data is None:
         return None
-    report_unknown_keys(reader, path, data, {"version", "level", "minutes", "audiences", "competences", "title", "summary"})
+    report_unknown_keys(reader, path, data, {"version", "level", "minutes", "audiences", "competences", "title", "summary",
+                                             "final_quiz_after_lessons"})
     meta = {
         "version": read_int(reader, path, data, "version", "phiên bản", 1),
         "level": read_int(reader, path, data, "level", "bậc", 1, 8),
@@ -394,8 +395,21 @@ def _read_course_yaml(reader: _Reader, course_dir: Path) -> dict[str, Any] | Non
         "competences": read_codes(reader, path, data, required=True),
         "title": read_text_field(reader, path, data, "title", "tên khoá học"),
         "summary": read_text_field(reader, path, data, "summary", "giới thiệu ngắn"),
+        "final_quiz_after_lessons": _read_switch(reader, path, data, "final_quiz_after_lessons",
+                                                 "học xong các bài rồi mới làm bài kiểm tra cuối khoá", True),
     }
     return None if any(value is None for value in meta.values()) else meta
+
+
+def _read_switch(reader: _Reader, path: Path, data: LineDict, key: str, meaning: str, default: bool) -> bool | None:
+    """An optional true/false setting; left out, it takes its default."""
+    if key not in data:
+        return default
+    value = data.get(key)
+    if not isinstance(value, bool):
+        reader.report(path, line_of(data, key), f'"{key}" ({meaning}) phải là true (có) hoặc false (không)')
+        return None
+    return value
 
 
 def _read_audiences(reader: _Reader, path: Path, data: LineDict) -> tuple[str, ...] | None:

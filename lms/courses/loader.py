@@ -108,6 +108,7 @@ def _sync_course(source: CourseSource, course: Course | None, report: SyncReport
     course.competences = list(source.competences)
     course.level = source.level
     course.minutes = source.minutes
+    course.final_quiz_after_lessons = source.final_quiz_after_lessons
     course.version = source.version
     course.content_hash = full_hash
     course.retired_at = None

@@ -27,6 +27,8 @@ class Course(db.Model):
     minutes: Mapped[int] = mapped_column(sa.Integer)
     version: Mapped[int] = mapped_column(sa.Integer)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
+    # From course.yaml: the final quiz opens only once every lesson is read (on unless turned off).
+    final_quiz_after_lessons: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     retired_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,7 @@ from lms.quizzes import bp
 from lms.quizzes.models import Question, QuizAttempt
 from lms.quizzes.services import (
     QuizError, answer_question, answers_by_question, attempt_questions, attempts_left, attempts_of,
-    check_quiz_for, has_passed, open_attempt, ordered_choices, quiz_or_none, start_attempt, submit_attempt,
+    check_quiz_for, has_passed, lessons_left, open_attempt, ordered_choices, quiz_or_none, start_attempt, submit_attempt,
 )
 
 
@@ -26,6 +26,7 @@ def _messages(code: str) -> tuple[int, str]:
         "bad_choice": (422, _("Hãy chọn một trong các câu trả lời có sẵn.")),
         "empty": (404, _("Bài kiểm tra này chưa có câu hỏi.")),
         "not_yours": (404, _("Không tìm thấy bài làm này.")),
+        "lessons_first": (403, _("Hãy học xong các bài của khoá rồi mới làm bài kiểm tra cuối khoá.")),
     }[code]
 
 
@@ -50,7 +51,7 @@ def show(quiz_id: int):
     return render_template(
         "quizzes/show.html", quiz=quiz, attempts=[a for a in attempts_of(current_user.id, quiz) if a.submitted_at],
         current=open_attempt(current_user.id, quiz), left=attempts_left(current_user.id, quiz),
-        passed=has_passed(current_user.id, quiz),
+        passed=has_passed(current_user.id, quiz), lessons_left=lessons_left(current_user.id, quiz),
     )
 
 
@@ -62,6 +63,8 @@ def start(quiz_id: int):
         attempt = start_attempt(current_user, quiz)
     except QuizError as exc:
         db.session.rollback()
+        if exc.code == "lessons_first":
+            return redirect(url_for("quizzes.show", quiz_id=quiz.id))  # the page lists what is left
         status, message = _messages(exc.code)
         return render_error(status, _("Chưa làm được bài kiểm tra"), message)
     db.session.commit()

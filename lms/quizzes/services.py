@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.content.question_types import QuestionType, get_question_type
+from lms.courses.models import Lesson, LessonProgress
 from lms.extensions import db
 from lms.quizzes.models import Answer, Question, Quiz, QuizAttempt, QuizTryGrant
 from lms.signals import course_progress_changed
@@ -106,6 +107,15 @@ def open_attempt(user_id: int, quiz: Quiz) -> QuizAttempt | None:
     return next((a for a in attempts_of(user_id, quiz) if a.submitted_at is None), None)
 
 
+def lessons_left(user_id: int, quiz: Quiz) -> list[Lesson]:
+    """The course's lessons still to read before its final quiz opens (none when the course allows)."""
+    if quiz.kind != "final" or not quiz.course.final_quiz_after_lessons:
+        return []
+    read = set(db.session.scalars(sa.select(LessonProgress.lesson_id).where(
+        LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))))
+    return [lesson for lesson in quiz.course.active_lessons if lesson.id not in read]
+
+
 def has_passed(user_id: int, quiz: Quiz) -> bool:
     return any(a.passed for a in attempts_of(user_id, quiz))
 
@@ -117,6 +127,8 @@ def start_attempt(user, quiz: Quiz) -> QuizAttempt:
         return current
     if quiz.kind == "final" and has_passed(user.id, quiz):
         raise QuizError("already_passed")
+    if lessons_left(user.id, quiz):
+        raise QuizError("lessons_first")
     left = attempts_left(user.id, quiz)
     if left == 0:
         raise QuizError("no_attempts_left")

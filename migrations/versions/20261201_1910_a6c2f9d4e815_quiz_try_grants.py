@@ -1,4 +1,5 @@
-"""quiz try grants: one more try at a final quiz, given by staff to a learner who used them all
+"""quiz try grants: one more try at a final quiz, given by staff to a learner who used them all;
+course.final_quiz_after_lessons (course.yaml: the final quiz opens once every lesson is read)
 
 Revision ID: a6c2f9d4e815
 Revises: 5d2e8b1f4c70
@@ -15,6 +16,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('course', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('final_quiz_after_lessons', sa.Boolean(), server_default=sa.true(), nullable=False))
     op.create_table(
         'quiz_try_grant',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -39,3 +42,5 @@ def downgrade():
     op.drop_index(op.f('ix_quiz_try_grant_user_id'), table_name='quiz_try_grant')
     op.drop_index(op.f('ix_quiz_try_grant_quiz_id'), table_name='quiz_try_grant')
     op.drop_table('quiz_try_grant')
+    with op.batch_alter_table('course', schema=None) as batch_op:
+        batch_op.drop_column('final_quiz_after_lessons')

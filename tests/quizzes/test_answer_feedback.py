@@ -7,12 +7,14 @@ from markupsafe import escape
 
 from lms.extensions import db
 from lms.quizzes.models import Question, Quiz, QuizAttempt
+from tests.quizzes.reading import read_every_lesson
 from tests.quizzes.test_taking_quizzes import _answer_all, _quiz, _right, _start, _wrong
 
 
 @pytest.fixture()
 def learner(make_user, auth, catalogue):
     user = make_user()
+    read_every_lesson(user)
     auth.login(user)
     return user
 

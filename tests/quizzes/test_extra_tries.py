@@ -10,6 +10,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.models import QuizTryGrant
 from tests.factories import DEFAULT_PIN
+from tests.quizzes.reading import read_every_lesson
 from tests.cohorts.conftest import world  # noqa: F401  (the ward, its staff and a class)
 from tests.quizzes.test_taking_quizzes import COURSE, _answer_all, _quiz, _start, _wrong
 
@@ -19,6 +20,7 @@ def locked(world, client, auth, catalogue):  # noqa: F811
     """The learner of the class has failed every try of the final quiz."""
     world.cohort.courses = [db.session.scalar(sa.select(Course).where(Course.slug == COURSE))]
     db.session.commit()
+    read_every_lesson(world.learner, COURSE)
     auth.login(world.learner)
     quiz = _quiz("final")
     for _try in range(quiz.max_attempts):

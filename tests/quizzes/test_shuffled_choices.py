@@ -8,6 +8,7 @@ from lms.extensions import db
 from lms.quizzes.models import Question, Quiz, QuizAttempt
 from lms.quizzes.services import choice_order_for
 from tests.courses.small_course import load_course
+from tests.quizzes.reading import read_every_lesson
 
 CHOICE = re.compile(r'name="choice" value="([^"]+)"')
 
@@ -71,6 +72,7 @@ def test_different_people_see_different_orders(app, tmp_path):
 def test_a_final_quiz_shows_the_same_order_as_the_persons_own_order(app, client, auth, make_user, tmp_path):
     load_course(app, tmp_path / "content")
     learner = make_user()
+    read_every_lesson(learner)
     auth.login(learner)
     attempt = _start(client, db.session.scalar(sa.select(Quiz).where(Quiz.key == "final")))
     for key in ("tin-nhan", "chuyen-tien"):
