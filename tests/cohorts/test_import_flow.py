@@ -171,14 +171,14 @@ def test_an_expired_preview_cannot_be_confirmed(signed_in, world):
 
 
 def test_a_failure_while_writing_leaves_nothing_half_written(signed_in, world, monkeypatch):
-    from lms.cohorts import importing
+    from lms.cohorts.signals import households_named
 
     key = staged_key(upload(signed_in, world.cohort, "messy_export.xlsx"))
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing.households_named, "send", explode)
+    monkeypatch.setattr(households_named, "send", explode)
     users = count(User)
     response = signed_in.post(f"/cohorts/{world.cohort.id}/import/{key}", data={"consent": "y"})
     assert response.status_code == 500
