@@ -12,7 +12,7 @@ from lms.extensions import db
 
 COURSE = "an-toan-tren-mang"
 LESSON = f"/courses/{COURSE}/cuoc-goi-gia-danh"
-TOKEN = re.compile(r'(name="csrf_token" type="hidden" value="|<meta name="csrf-token" content=")([^"]+)"')
+TOKEN = re.compile(r'(name="csrf_token" type="hidden" value="|name="csrf_token" value="|<meta name="csrf-token" content=")([^"]+)"')
 
 
 def _tokens(page: str) -> set[str]:
