@@ -57,8 +57,11 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.phone.data, form.secret.data)
         if result.user:
-            sign_in(result.user, method=result.user.secret_kind, remember=request.form.get("remember") == "y")
-            if result.user.secret_kind == "pin":
+            mine = request.form.get("remember") == "y"  # "Đây là điện thoại của tôi"
+            sign_in(result.user, method=result.user.secret_kind, remember=mine)
+            if mine and result.user.secret_kind == "pin":
+                # Only a phone its owner calls theirs offers "Ai đang học?": a ward office's shared
+                # computer must not list the names of everyone who signed in on it.
                 remember_here(result.user.id)
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))

@@ -19,7 +19,18 @@ def couple(app, make_ward):
 
 
 def sign_in(client, pin, **extra):
-    return client.post("/login", data={"phone": SHARED, "secret": pin, **extra})
+    """On the household's own phone: "Đây là điện thoại của tôi" ticked."""
+    return client.post("/login", data={"phone": SHARED, "secret": pin, "remember": "y", **extra})
+
+
+def test_a_computer_nobody_calls_theirs_remembers_no_names(client, couple):
+    """A ward office's shared computer: people sign in without ticking "my phone"."""
+    signed_in = client.post("/login", data={"phone": SHARED, "secret": TU_PIN})
+    assert signed_in.status_code == 302
+    assert COOKIE not in signed_in.headers.get("Set-Cookie", "")
+    client.post("/logout")
+    page = client.get("/login").get_data(as_text=True)
+    assert "Ai đang học?" not in page and "Phạm Văn Tư" not in page
 
 
 def test_typing_a_number_names_nobody(client, couple):

@@ -41,9 +41,11 @@ def card_sign_in_and_choose_pin(page, live, url, name, pin):
 
 
 def sign_in_with_phone(page, live, pin):
+    """On the couple's own phone: they tick "Đây là điện thoại của tôi"."""
     page.goto(live("/login"))
     page.get_by_label("Số điện thoại").fill(SHARED)
     page.get_by_label("Mã PIN hoặc mật khẩu").fill(pin)
+    page.get_by_label("Đây là điện thoại của tôi", exact=False).check()
     page.get_by_role("button", name="Đăng nhập").click()
 
 
