@@ -107,13 +107,16 @@ def slide(live_id: int):
 
 # ---- the phones ---------------------------------------------------------------------------------
 
-def phone_context(live: LiveSession, user_id: int) -> dict:
+def phone_context(live: LiveSession, user_id: int, asked=..., mine=...) -> dict:
+    """What a phone shows: the open question (and this person's answer), or else the current
+    slide. `asked` and `mine` may be given when the caller has already read them."""
+    context = {"poll_ms": PHONE_POLL_MS, "mine": None, **_question_context(live, asked, with_counts=False)}
+    if context["asked"] is not None:
+        context["mine"] = services.response_of(context["asked"], user_id) if mine is ... else mine
+        return context
     slides = services.slides_of(live, current_lang())
     number = min(live.slide, max(len(slides) - 1, 0))
-    context = {"slide_html": slides[number] if slides else "", "number": number, "total": len(slides),
-               "poll_ms": PHONE_POLL_MS, "mine": None, **_question_context(live)}
-    if context["asked"] is not None:
-        context["mine"] = services.response_of(context["asked"], user_id)
+    context.update(slide_html=slides[number] if slides else "", number=number, total=len(slides))
     return context
 
 
@@ -164,7 +167,7 @@ def state(live_id: int):
     services.seen(live.id, current_user.id)
     db.session.commit()
     asked = services.current(live)
-    answered = int(asked is not None and services.response_of(asked, current_user.id) is not None)
-    etag = f"p{live.id}-{live.version}-{answered}-{current_lang()}"
+    mine = services.response_of(asked, current_user.id) if asked is not None else None
+    etag = f"p{live.id}-{live.version}-{int(mine is not None)}-{current_lang()}"
     return _conditional(etag, lambda: render_template("live/_phone.html", live=live,
-                                                      **phone_context(live, current_user.id)))
+                                                      **phone_context(live, current_user.id, asked, mine)))

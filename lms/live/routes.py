@@ -131,11 +131,15 @@ def control(live_id: int):
                            total=len(services.slides_of(live, current_lang())), **_question_context(live))
 
 
-def _question_context(live: LiveSession) -> dict:
-    asked = services.current(live)
+def _question_context(live: LiveSession, asked=..., *, with_counts: bool = True) -> dict:
+    """The current question for a template; its answer counts only where they are shown (a phone
+    sees them after the reveal: while 300 phones load the question at once, counting every
+    answer for each of them is the hall's costliest read)."""
+    if asked is ...:
+        asked = services.current(live)
     if asked is None:
         return {"asked": None}
-    tally, answered = services.counts(asked)
+    tally, answered = services.counts(asked) if with_counts or asked.state == "revealed" else ({}, 0)
     return {"asked": asked, "question": asked.question, "choices": services.options(asked.question),
             "tally": tally, "answered": answered}
 
@@ -359,7 +363,7 @@ def answer(live_id: int):
         return refused(error.code)
     db.session.commit()
     flash(_("Đã gửi câu trả lời của bạn."), "success")
-    return redirect(url_for("live.follow", live_id=live.id))
+    return redirect(url_for("live.follow", live_id=live_id))  # not live.id: no reload after the commit
 
 
 from lms.live import follow as _follow  # noqa: E402,F401  (polling views)
