@@ -57,7 +57,7 @@ class _Search:
 def _parse(query: str) -> _Search | None:
     """None for an empty query. Three or more digits match the start or the end of a phone
     number; words match, each, the start of a word of the name."""
-    from lms.cohorts.text import clean
+    from lms.accounts.text import clean
 
     query = clean(query)
     if not query:

@@ -3,7 +3,7 @@
 - `user_account.name_key`: the name folded (lower case, no diacritics, đ → d), as typed in searches.
 - `user_account.sort_key`: bytes that sort, byte by byte, in Vietnamese name order (given name
   first, then family and middle names; letters before tones), the order of
-  `lms.cohorts.collation.name_key`. Bytes, not text, so that SQLite and PostgreSQL compare them
+  `lms.accounts.collation.name_key`. Bytes, not text, so that SQLite and PostgreSQL compare them
   the same way whatever the server's collation.
 - `person_name_word`: one row per folded word of the name (and two for the phone number: its local
   form after "#", its digits reversed after "$"), with the person's ward, so "any word starts with"
@@ -27,7 +27,7 @@ _AFTER = b"\xff"
 
 
 def fold(text: str | None) -> str:
-    from lms.cohorts.text import fold as _fold
+    from lms.accounts.text import fold as _fold
 
     return _fold(text)
 
@@ -35,7 +35,7 @@ def fold(text: str | None) -> str:
 def sort_key(full_name: str | None) -> bytes:
     """Bytes ordered as `collation.name_key(full_name)`: letters word by word, then tones, then the
     name itself. A letter is one byte (its rank + 1) or 0xFF and three bytes; 0 ends a word."""
-    from lms.cohorts.collation import word_key
+    from lms.accounts.collation import word_key
 
     words = (full_name or "").split()
     ordered = words[-1:] + words[:-1]

@@ -10,7 +10,7 @@ from lms.cohorts import bp
 from lms.cohorts.access import cohort_or_404, member_or_404
 from lms.cohorts.cards import card_members, card_refusals, card_state, issue_cards, qr_svg, redeem, \
     revoke_cohort_cards, revoke_person_cards
-from lms.cohorts.collation import sort_by_name
+from lms.accounts.collation import sort_by_name
 from lms.cohorts.importing import find_staged
 from lms.errors import render_error
 from lms.extensions import db, limiter

@@ -13,7 +13,7 @@ from lms.accounts.models import User, UserRole
 from lms.accounts.names import index_people, name_keys
 from lms.cohorts.models import Cohort, Enrollment
 from lms.cohorts.signals import households_named
-from lms.cohorts.text import fold
+from lms.accounts.text import fold
 from lms.extensions import db
 
 

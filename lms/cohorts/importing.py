@@ -16,7 +16,7 @@ from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.cohorts.import_people import _match_people, _write_rows, apply_choices
 from lms.cohorts.models import Cohort, StagedImport
 from lms.cohorts.sheets import Sheet, SheetError
-from lms.cohorts.text import clean, fold, tidy_name
+from lms.accounts.text import clean, fold, tidy_name
 from lms.extensions import db
 from lms.timeutil import utcnow
 from lms.wards.models import ResidentialGroup

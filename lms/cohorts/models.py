@@ -39,7 +39,7 @@ class Cohort(db.Model):
         sa.ForeignKey("residential_group.id", ondelete="SET NULL"), index=True
     )
     name: Mapped[str] = mapped_column(sa.String(160))
-    # The name folded (lms.cohorts.text.fold), kept by an attribute event, for searching.
+    # The name folded (lms.accounts.text.fold), kept by an attribute event, for searching.
     name_key: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     audience: Mapped[str] = mapped_column(sa.String(16), default="everyone")
     join_code: Mapped[str] = mapped_column(sa.String(12), unique=True)

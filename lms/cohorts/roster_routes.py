@@ -13,7 +13,7 @@ from lms.cohorts.roster import cells, headings, iter_roster, member_count, sessi
 from lms.cohorts.roster import roster_page as roster_page_rows
 from lms.cohorts.services import ward_groups
 from lms.cohorts.models import Cohort
-from lms.cohorts.text import fold
+from lms.accounts.text import fold
 from lms.extensions import db
 from lms.paging import Page, check_in_range, page_number
 from lms.spreadsheets import csv_response, xlsx_response

@@ -6,9 +6,9 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.cohorts.collation import sort_by_name
+from lms.accounts.collation import sort_by_name
 from lms.cohorts.models import Attendance, ClassSession, Cohort, Enrollment
-from lms.cohorts.text import clean
+from lms.accounts.text import clean
 from lms.extensions import db
 from lms.timeutil import utcnow
 

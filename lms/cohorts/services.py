@@ -10,10 +10,10 @@ from flask import current_app
 from lms.accounts import policy
 from lms.accounts.models import User, UserRole
 from lms.accounts.phone import InvalidPhone, normalise_phone
-from lms.cohorts.collation import name_key, sort_by_name, vietnamese_key
+from lms.accounts.collation import name_key, sort_by_name, vietnamese_key
 from lms.cohorts.models import Cohort, Enrollment, cohort_instructor
 from lms.cohorts.signals import households_named
-from lms.cohorts.text import clean, matches, tidy_name
+from lms.accounts.text import clean, matches, tidy_name
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.timeutil import utcnow

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.cohorts.collation import name_key, vietnamese_key
+from lms.accounts.collation import name_key, vietnamese_key
 from lms.cohorts.models import Enrollment
-from lms.cohorts.text import clean, fold
+from lms.accounts.text import clean, fold
 from lms.courses.models import LessonProgress
 from lms.extensions import db
 from lms.households.models import Household, HouseholdMember, Mentorship

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.cohorts.collation import sort_by_name
+from lms.accounts.collation import sort_by_name
 from lms.cohorts.models import Attendance, ClassSession, Cohort, Enrollment
 from lms.cohorts.schedule import add_session
 from lms.courses.models import Lesson

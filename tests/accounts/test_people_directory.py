@@ -176,7 +176,7 @@ def test_the_sort_key_orders_bytes_exactly_as_the_vietnamese_collation():
     import random
 
     from lms.accounts.names import sort_key
-    from lms.cohorts.collation import name_key
+    from lms.accounts.collation import name_key
 
     rng = random.Random(7)
     pieces = ["Nguyễn", "Nguyên", "Ngụy", "An", "Ân", "Ấn", "Anh", "Ánh", "Á", "A", "Đỗ", "Do", "Dỗ", "Ưng", "Ư", "Uông",

@@ -24,7 +24,7 @@ def read(name):
     ("windows_1258.csv", "cp1258", ","),
 ])
 def test_every_excel_export_of_the_same_list_reads_the_same(name, encoding, delimiter):
-    from lms.cohorts.text import clean
+    from lms.accounts.text import clean
 
     sheet = read(name)
     assert (sheet.kind, sheet.encoding, sheet.delimiter) == ("csv", encoding, delimiter)

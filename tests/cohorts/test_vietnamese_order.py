@@ -4,8 +4,8 @@ import unicodedata
 
 import pytest
 
-from lms.cohorts.collation import name_key, sort_by_name, vietnamese_key
-from lms.cohorts.text import clean, fold, matches, tidy_name
+from lms.accounts.collation import name_key, sort_by_name, vietnamese_key
+from lms.accounts.text import clean, fold, matches, tidy_name
 
 
 def ordered(names):
