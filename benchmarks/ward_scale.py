@@ -230,7 +230,7 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
         row = [cid, ward_id, group_ids[i % len(group_ids)] if i % 3 else None, name, AUDIENCES[i % 7],
                f"B{i:07d}", now - timedelta(hours=i)]
         if keyed_cohort:
-            from lms.cohorts.text import fold
+            from lms.accounts.text import fold
             row.append(fold(name))
         cohort_rows.append(row)
         courses = [course_ids[i % 5], course_ids[(i + 2) % 5]]
@@ -354,7 +354,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def targets(ward: Ward) -> list[tuple[str, str, str]]:
     """(key, what, URL) of every page and export measured."""
-    from lms.cohorts.text import fold
+    from lms.accounts.text import fold
 
     last_page = max(1, math.ceil(ward.people / 50))
     name = fold(ward.sample_names[0])
