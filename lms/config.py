@@ -58,6 +58,13 @@ def private_sqlite_file(uri: str) -> None:
         pass
 
 
+def _storage_options(uri: str) -> dict:
+    """Redis: give up on a connection or an answer after a second (redis-py waits for ever)."""
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        return {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return {}
+
+
 class Config:
     """Defaults for a ward install: SQLite in instance/, in-memory rate limits."""
 
@@ -82,6 +89,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis unreachable: each process counts in its own memory (the same limits) and asks Redis
+    # again now and then, going back to it once it answers; a sign-in never fails for it (README).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis that stopped answering must not hold a request for long (options go to redis-py).
+    RATELIMIT_STORAGE_OPTIONS = _storage_options(RATELIMIT_STORAGE_URI)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
     # Wrong PINs allowed without waiting; then 1, 2, 4… s between tries, up to the first cap for one
     # account from one address and the second for the account from anywhere (lms.accounts.services).

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
-from flask import render_template, request, url_for
+import sqlalchemy.exc
+from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -28,6 +30,12 @@ def _messages(code: int) -> tuple[str, str]:
               _("Bạn đã thử quá nhiều lần trong thời gian ngắn. Hãy đợi một chút rồi thử lại.")),
         500: (_("Có lỗi xảy ra"),
               _("Hệ thống gặp sự cố và chưa lưu thay đổi nào của bạn. Hãy thử lại sau ít phút.")),
+        503: (_("Hệ thống tạm thời gián đoạn"),
+              _("Máy chủ chưa kết nối được với cơ sở dữ liệu nên chưa lưu gì của lần này. Hãy đợi một "
+                "lát rồi tải lại trang; những gì bạn đã lưu trước đó vẫn còn nguyên.")),
+        507: (_("Máy chủ đã hết chỗ lưu"),
+              _("Thay đổi của bạn chưa được lưu vì ổ đĩa của máy chủ đã đầy. Những gì đã lưu trước đó vẫn "
+                "còn nguyên. Hãy báo người quản trị máy chủ.")),
     }.get(code, (_("Có lỗi xảy ra"), _("Hãy thử lại sau ít phút.")))
 
 
@@ -40,7 +48,56 @@ def render_error(code: int, title: str | None = None, message: str | None = None
     )
 
 
+# Errors that say the database cannot be reached or cannot write, rather than that the code is
+# wrong: SQLAlchemy's own, and the driver's raised by the few reads run on its cursor (lms.fastread).
+try:
+    import psycopg
+    _DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, psycopg.OperationalError)
+except ImportError:  # pragma: no cover - psycopg is a dependency
+    _DRIVER_ERRORS = (sqlite3.OperationalError,)
+DATABASE_UNAVAILABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                        sqlalchemy.exc.DisconnectionError, *_DRIVER_ERRORS)
+
+
+def disk_full(error: Exception) -> bool:
+    """SQLite's "database or disk is full" (SQLITE_FULL) or PostgreSQL's disk_full (53100)."""
+    original = getattr(error, "orig", None) or error
+    if getattr(original, "sqlite_errorname", None) == "SQLITE_FULL":
+        return True
+    if getattr(original, "sqlstate", None) == "53100":
+        return True
+    return "database or disk is full" in str(original)
+
+
+def _forget_the_request_database_state() -> None:
+    """Roll back what the request began, and sign nobody in for the error page itself: the layout
+    must not ask the database who is reading while the database is what failed."""
+    from lms.accounts.principal import ANONYMOUS
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: drop the session, the pool reconnects later
+        log.warning("rollback after a database error failed; session dropped", exc_info=True)
+        db.session.remove()
+    g._login_user = ANONYMOUS  # Flask-Login's per-request user
+
+
 def init_app(app) -> None:
+    def database_unavailable(error):
+        _forget_the_request_database_state()
+        if disk_full(error):
+            log.error("database or disk full on %s %s: nothing written", request.method, request.path)
+            return render_error(507)
+        # PostgreSQL down or restarting, SQLite locked past its busy wait: nothing was written (the
+        # transaction is rolled back) and the pool checks each connection before use (pool_pre_ping),
+        # so the next request after the database is back is served as usual.
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        body, status = render_error(503)
+        return body, status, {"Retry-After": "30"}
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.register_error_handler(kind, database_unavailable)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         db.session.rollback()
