@@ -319,7 +319,7 @@ HOSTILE = {
 
 def build_database(folder: Path) -> tuple[str, int]:
     from lms import create_app
-    from lms.accounts.services import create_user
+    from lms.accounts.people import create_person
     from lms.cohorts.services import create_cohort
     from lms.extensions import db
     from lms.wards.models import ResidentialGroup, Ward
@@ -333,7 +333,7 @@ def build_database(folder: Path) -> tuple[str, int]:
         ward.groups = [ResidentialGroup(name="Tổ dân phố số 1")]
         db.session.add(ward)
         db.session.flush()
-        create_user(full_name="Cán bộ", phone="0900000001", roles=("coordinator",), secret="482916", ward=ward)
+        create_person(full_name="Cán bộ", phone="0900000001", roles=("coordinator",), secret="482916", ward=ward)
         cohort = create_cohort(ward_id=ward.id, name="Lớp đo", audience="everyone")
         db.session.commit()
         cohort_id = cohort.id

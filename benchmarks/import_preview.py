@@ -62,9 +62,9 @@ def build_app(folder: Path, existing: int):
         ward.groups = [ResidentialGroup(name="Tổ dân phố số 1"), ResidentialGroup(name="Tổ dân phố số 2")]
         db.session.add(ward)
         db.session.flush()
-        from lms.accounts.services import create_user
+        from lms.accounts.people import create_person
 
-        create_user(full_name="Cán bộ", phone="0900000001", roles=("coordinator",), secret="482916", ward=ward)
+        create_person(full_name="Cán bộ", phone="0900000001", roles=("coordinator",), secret="482916", ward=ward)
         cohort = create_cohort(ward_id=ward.id, name="Lớp đo", audience="everyone")
         people = []
         for i in range(existing):

@@ -64,7 +64,8 @@ def build_class(phones: int, by_card: int, by_pin: int) -> dict:
     from lms import create_app
     from lms.accounts.models import AccountSession
     from lms.accounts.principal import SESSION_KEY, SESSION_VERSION
-    from lms.accounts.services import create_user, hash_secret
+    from lms.accounts.people import create_person
+    from lms.accounts.services import hash_secret
     from lms.accounts.signins import key_hash
     from lms.cohorts.cards import issue_cards
     from lms.cohorts.schedule import add_session, vietnam_today
@@ -94,14 +95,14 @@ def build_class(phones: int, by_card: int, by_pin: int) -> dict:
         course = next(c for c in db.session.scalars(sa.select(Course).order_by(Course.id))
                       if any(lesson.slides and check_quiz_for(lesson.id) for lesson in c.active_lessons))
         lesson = next(lesson for lesson in course.active_lessons if lesson.slides and check_quiz_for(lesson.id))
-        instructor = create_user(full_name="Lê Văn Giảng", phone="0900000901", roles=("instructor",), ward=ward)
-        coordinator = create_user(full_name="Trần Thị Điều", phone="0900000902", roles=("coordinator",), ward=ward)
+        instructor = create_person(full_name="Lê Văn Giảng", phone="0900000901", roles=("instructor",), ward=ward)
+        coordinator = create_person(full_name="Trần Thị Điều", phone="0900000902", roles=("coordinator",), ward=ward)
         cohort = create_cohort(ward_id=ward.id, name="Lớp đo tải", audience="everyone",
                                instructor_ids=[instructor.id], course_ids=[course.id])
         pin_hash = hash_secret(PIN)  # one argon2 hash for all: the cost is in checking, not here
         learners = []
         for n in range(phones):
-            person = create_user(full_name=f"Học Viên {n:03d}", phone=f"0912{n:06d}", ward=ward, birth_year=1960)
+            person = create_person(full_name=f"Học Viên {n:03d}", phone=f"0912{n:06d}", ward=ward, birth_year=1960)
             person.secret_hash = pin_hash
             learners.append(person)
         db.session.flush()

@@ -1,4 +1,5 @@
-"""Command line: `flask --app wsgi admin create`, `flask --app wsgi demo load`, `content …`."""
+"""Command line: `flask --app wsgi admin create`, `flask --app wsgi demo load`, `content …`, `backup`, `restore`,
+`move-to-postgresql` (lms.backup)."""
 from __future__ import annotations
 
 import click
@@ -24,8 +25,8 @@ def create_admin(name: str, phone: str, password: str) -> None:
     Their printed cards stop working and every sign-in ends (lms.accounts.policy).
     """
     from lms.accounts.phone import InvalidPhone
-    from lms.accounts.services import AccountError, check_new_secret, create_user, find_by_phone, grant_role, \
-        hash_secret
+    from lms.accounts.people import create_person, grant_role
+    from lms.accounts.services import AccountError, check_new_secret, find_by_phone, hash_secret
     from lms.accounts.signins import end_all_sessions
     from lms.cohorts.cards import revoke_person_cards
 
@@ -43,8 +44,8 @@ def create_admin(name: str, phone: str, password: str) -> None:
             db.session.commit()
             click.echo(f"Đã cấp quyền quản trị cho {existing.full_name}; đăng nhập bằng mật khẩu vừa nhập.")
             return
-        user = create_user(full_name=name, phone=phone, secret=password, secret_kind="password",
-                           roles=("admin",))
+        user = create_person(full_name=name, phone=phone, secret=password, secret_kind="password",
+                             roles=("admin",))
     except InvalidPhone:
         raise click.ClickException("Số điện thoại chưa đúng / invalid Vietnamese mobile number") from None
     except AccountError as exc:
@@ -75,3 +76,6 @@ def register_cli(app: Flask) -> None:
     from lms.courses.cli import content_cli
 
     app.cli.add_command(content_cli)
+    from lms.backup.cli import register as register_backup
+
+    register_backup(app)

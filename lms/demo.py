@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.accounts.services import create_user
+from lms.accounts.people import create_person
 from lms.cohorts.models import Cohort, Enrollment
 from lms.courses.models import Course
 from lms.extensions import db
@@ -70,10 +70,10 @@ def load_demo() -> list[DemoSignIn]:
     ward.groups = groups
     db.session.add(ward)
     db.session.flush()
-    create_user(full_name=COORDINATOR[0], phone=COORDINATOR[1], secret=COORDINATOR[2],
-                roles=("coordinator",), ward=ward, birth_year=1985)
-    instructor = create_user(full_name=INSTRUCTOR[0], phone=INSTRUCTOR[1], secret=INSTRUCTOR[2],
-                             roles=("instructor",), ward=ward, birth_year=1995)
+    create_person(full_name=COORDINATOR[0], phone=COORDINATOR[1], secret=COORDINATOR[2],
+                  roles=("coordinator",), ward=ward, birth_year=1985)
+    instructor = create_person(full_name=INSTRUCTOR[0], phone=INSTRUCTOR[1], secret=INSTRUCTOR[2],
+                               roles=("instructor",), ward=ward, birth_year=1995)
     courses = {c.slug: c for c in db.session.scalars(sa.select(Course))}
     cohorts: dict[str, Cohort] = {}
     for audience, (name, slugs) in COHORTS.items():
@@ -84,8 +84,8 @@ def load_demo() -> list[DemoSignIn]:
         cohorts[audience] = cohort
     db.session.flush()
     for name, phone, year, group_index, audience in LEARNERS:
-        learner = create_user(full_name=name, phone=phone, secret=LEARNER_PIN, roles=("learner",),
-                              ward=ward, group=groups[group_index], birth_year=year)
+        learner = create_person(full_name=name, phone=phone, secret=LEARNER_PIN, roles=("learner",),
+                                ward=ward, group=groups[group_index], birth_year=year)
         db.session.add(Enrollment(cohort=cohorts[audience], user=learner))
     db.session.flush()
     return sign_ins

@@ -33,7 +33,7 @@ def make_ward(app):
 
 @pytest.fixture()
 def make_user(app):
-    from lms.accounts.services import create_user
+    from lms.accounts.people import create_person as create_user
 
     def make(roles=("learner",), *, ward=None, pin: str = DEFAULT_PIN, phone: str | None = None,
              name: str = "Nguyễn Văn An", birth_year: int | None = 1960, group=None):

@@ -9,9 +9,10 @@ from wtforms.validators import Optional
 
 from lms.accounts import bp
 from lms.accounts.forms import ChangePasswordForm, ChangePinForm, LoginForm, PersonForm
-from lms.accounts.models import ROLES, AccountSession, User, UserRole
-from lms.accounts.policy import STAFF_ROLES, may_change_roles, may_edit_person, may_end_sign_ins, \
+from lms.accounts.models import ROLES, AccountSession, User
+from lms.accounts.policy import may_change_roles, may_edit_person, may_end_sign_ins, \
     may_issue_sign_in
+from lms.accounts.people import update_person
 from lms.accounts.phone import display_phone
 from lms.accounts.principal import current_account
 from lms.accounts.signins import end_all_sessions, end_other_sessions, end_session, open_sessions, sign_in, sign_out
@@ -201,27 +202,15 @@ def edit_person(person_id: int):
             form.roles.data = sorted(person.roles)
     status = 200
     if form.validate_on_submit():
-        taken = db.session.scalar(
-            sa.select(User.id).where(User.phone == form.phone.data, User.id != person.id)
-        )
-        if taken:
-            form.phone.errors.append(ACCOUNT_MESSAGES["phone_taken"]())
+        try:
+            update_person(person, full_name=form.full_name.data, phone=form.phone.data,
+                          birth_year=form.birth_year.data, email=form.email.data, group_id=form.group_id.data,
+                          roles=wanted)
+        except AccountError as exc:
+            db.session.rollback()
+            form.phone.errors.append(ACCOUNT_MESSAGES[exc.code]())
             status = 422
         else:
-            person.full_name = " ".join(form.full_name.data.split())
-            person.phone = form.phone.data
-            person.birth_year = form.birth_year.data
-            person.email = form.email.data or None
-            person.group_id = form.group_id.data or None
-            if wanted != person.roles:
-                end_all_sessions(person)  # signed in with other rights: those sign-ins end
-                if wanted & STAFF_ROLES:
-                    from lms.cohorts.cards import revoke_person_cards
-
-                    revoke_person_cards(person)  # staff never sign in by card
-            person.role_rows = [row for row in person.role_rows if row.role in wanted] + [
-                UserRole(role=r) for r in sorted(wanted - person.roles)
-            ]
             db.session.commit()
             flash(_("Đã lưu thông tin của %(name)s.", name=person.full_name), "success")
             return redirect(url_for("accounts.person", person_id=person.id))

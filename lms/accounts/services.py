@@ -1,4 +1,5 @@
-"""Accounts: creating people, checking PINs and passwords, slowing down repeated failures."""
+"""Accounts: checking PINs and passwords, slowing down repeated failures (people are created and
+changed in lms.accounts.people)."""
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms import timeutil
-from lms.accounts import policy
-from lms.accounts.models import ROLES, LoginThrottle, User, UserRole
+from lms.accounts.models import LoginThrottle, User
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.extensions import db
 
@@ -96,106 +96,12 @@ def pin_used_by_housemate(user: User, secret: str) -> bool:
     return any(verify_secret(other.secret_hash, secret) for other in others)
 
 
-def phone_holders(phone: str) -> list[User]:
-    """Everyone not erased who has this (normalised) number, oldest first."""
-    return list(db.session.scalars(sa.select(User).where(User.phone == phone, User.erased_at.is_(None))
-                                   .order_by(User.id)).unique())
-
-
-def possible_duplicates(ward_id: int, full_name: str, birth_year: int | None, group_id: int | None,
-                        limit: int = 5) -> list[User]:
-    """People of a ward who may be this person: the same name (folded: with or without
-    diacritics), and the same birth year and residential group where both are known. The phone is
-    not who a person is (a household shares one), so it is not compared."""
-    from lms.accounts.names import name_keys
-
-    key = name_keys(" ".join(full_name.split()))[0]
-    query = sa.select(User).where(User.ward_id == ward_id, User.name_key == key, User.erased_at.is_(None))
-    if birth_year:
-        query = query.where(sa.or_(User.birth_year.is_(None), User.birth_year == birth_year))
-    if group_id:
-        query = query.where(sa.or_(User.group_id.is_(None), User.group_id == group_id))
-    return list(db.session.scalars(query.order_by(User.id).limit(limit)).unique())
-
-
-def lock_ward_people(ward_id: int) -> None:
-    """Hold, until the transaction ends, the right to create people in this ward: two enrolments or
-    imports racing then check for duplicates one after the other, never both before either writes.
-
-    A write to the ward's own row: PostgreSQL locks that row; SQLite takes its single write lock
-    (and, beginning the transaction here, reads what the other one committed)."""
-    from lms.wards.models import Ward
-
-    db.session.execute(sa.update(Ward).where(Ward.id == ward_id).values(name=Ward.name)
-                       .execution_options(synchronize_session=False))
-
-
 def find_by_phone(phone_text: str) -> User | None:
     try:
         phone = normalise_phone(phone_text)
     except InvalidPhone:
         return None
     return db.session.scalar(sa.select(User).where(User.phone == phone).order_by(User.id).limit(1))
-
-
-def create_user(
-    *,
-    full_name: str,
-    phone: str | None,
-    roles: tuple[str, ...] = ("learner",),
-    secret: str | None = None,
-    secret_kind: str = "pin",
-    ward=None,
-    group=None,
-    birth_year: int | None = None,
-    email: str | None = None,
-    share_phone: bool = False,
-) -> User:
-    """Stage a new person; raises AccountError or InvalidPhone before anything is written.
-
-    No phone is fine (a card signs them in). A number someone already has is refused
-    (`phone_taken`) unless the caller confirmed a different person shares it (`share_phone`): then
-    only learners of one ward share (`phone_not_shareable` otherwise, policy.may_share_phone), at
-    most SHARED_PHONE_LIMIT of them (`phone_full`)."""
-    full_name = " ".join(full_name.split())
-    if not full_name:
-        raise AccountError("name_required")
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise AccountError("role_unknown")
-    normalised = normalise_phone(phone) if phone else None
-    if normalised:
-        holders = phone_holders(normalised)
-        if holders and not share_phone:
-            raise AccountError("phone_taken")
-        if holders and not policy.may_share_phone(holders, roles, getattr(ward, "id", None)):
-            raise AccountError("phone_not_shareable")
-        if len(holders) >= SHARED_PHONE_LIMIT:
-            raise AccountError("phone_full")
-    if secret is not None:
-        check_new_secret(secret_kind, secret)
-    user = User(
-        full_name=full_name,
-        phone=normalised,
-        secret_kind=secret_kind,
-        secret_hash=hash_secret(secret) if secret else None,
-        ward=ward,
-        group=group,
-        birth_year=birth_year,
-        email=(email or None),
-    )
-    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
-def grant_role(user: User, role: str) -> None:
-    if role not in ROLES:
-        raise AccountError("role_unknown")
-    if role not in user.roles:
-        user.role_rows.append(UserRole(role=role))
-        db.session.flush()
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from lms.accounts import policy
-from lms.accounts.models import User, UserRole
-from lms.accounts.names import index_people, name_keys
+from lms.accounts.models import User
+from lms.accounts.names import name_keys
+from lms.accounts.people import complete_person, create_learners, lock_numbers, lock_ward_people
 from lms.cohorts.models import Cohort, Enrollment
 from lms.cohorts.signals import households_named
 from lms.accounts.text import fold
@@ -143,12 +144,14 @@ def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, conse
 
     Everything is looked up again: someone may have been created, renamed or enrolled since the
     preview. A row is written only for the person it named then; anything else is skipped."""
-    from lms.accounts.services import SHARED_PHONE_LIMIT, lock_ward_people
+    from lms.accounts.services import SHARED_PHONE_LIMIT
 
     # Imports and enrolments of this ward write one after the other from here: what is read below
-    # is what they committed (a racing import's people are matched, not created twice).
-    lock_ward_people(cohort.ward_id)
+    # is what they committed (a racing import's people are matched, not created twice), and so
+    # are the holders of every number in the file (a fifth person is never put on one).
     wanted = [r for r in rows if r["status"] in ("new", "existing")]
+    lock_ward_people(cohort.ward_id)
+    lock_numbers(r["phone"] for r in wanted)
     holders = _people_by_phone([r["phone"] for r in wanted if r["phone"]])
     chosen_ids = [r["chosen_id"] for r in wanted if r.get("chosen_id")]
     chosen = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(chosen_ids))).unique()} \
@@ -201,14 +204,9 @@ def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, conse
         seen.add(user.id)
         matched.append((row, user))
         support = bool(row["support"] and (support_consent or user.accessibility_consent_at))
-        user.birth_year = user.birth_year or row["birth_year"]
-        user.group_id = user.group_id or row["group_id"]
-        if consent:
-            user.data_consent_at = user.data_consent_at or now
-        if support:
-            user.needs_accessibility_support = True
-            user.accessibility_consent_at = user.accessibility_consent_at or now
-    created = _create_people(fresh, cohort, now, support_consent)
+        complete_person(user, birth_year=row["birth_year"], group_id=row["group_id"],
+                        consent_at=now if consent else None, support_at=now if support else None)
+    created = create_learners(cohort.ward_id, fresh, now, support_consent)
     to_enrol = matched + list(zip(fresh, created))
     enrolments = [{"cohort_id": cohort.id, "user_id": user.id, "source": "import", "enrolled_by_id": by.id,
                    "enrolled_at": now} for _, user in to_enrol if user.id not in enrolled]
@@ -224,28 +222,3 @@ def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, conse
         "skipped": skipped + len(to_enrol) - len(enrolments),
         "user_ids": [user.id for _, user in to_enrol],
     }
-
-
-def _create_people(rows: list[dict], cohort: Cohort, now: datetime, support_consent: bool) -> list[User]:
-    """New learners in bulk: no PIN (their card signs them in), consent as confirmed.
-
-    Not accounts.create_user, which queries and flushes once per person: a 5,000-row file would
-    take minutes. Every phone here was normalised, and checked to be free just now.
-    """
-    if not rows:
-        return []
-    values = [{
-        "full_name": row["name"], "phone": row["phone"], "birth_year": row["birth_year"],
-        "ward_id": cohort.ward_id, "group_id": row["group_id"], "secret_kind": "pin", "data_consent_at": now,
-        "needs_accessibility_support": bool(row["support"] and support_consent),
-        "accessibility_consent_at": now if row["support"] and support_consent else None,
-        "is_active_account": True, "failed_logins": 0, "created_at": now,
-    } for row in rows]
-    # A bulk insert bypasses the ORM's events: the name keys and words are written here.
-    for value in values:
-        value["name_key"], value["sort_key"] = name_keys(value["full_name"])
-    created = db.session.scalars(sa.insert(User).returning(User, sort_by_parameter_order=True), values).all()
-    db.session.execute(sa.insert(UserRole), [{"user_id": u.id, "role": "learner", "granted_at": now}
-                                             for u in created])
-    index_people(db.session.connection(), [(u.id, u.ward_id, u.full_name, u.phone, False) for u in created])
-    return list(created)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
+from lms.accounts.people import PossibleDuplicate
 from lms.accounts.policy import is_staff
 from lms.accounts.phone import InvalidPhone
 from lms.accounts.services import AccountError
@@ -21,7 +22,7 @@ from lms.cohorts.messages import cohort_error
 from lms.cohorts.models import Cohort
 from lms.cohorts.roster import roster, session_count
 from lms.cohorts.schedule import sessions_of
-from lms.cohorts.services import (CohortError, PossibleDuplicate, active_courses, change_join_code, cohorts_for, create_and_enrol,
+from lms.cohorts.services import (CohortError, active_courses, change_join_code, cohorts_for, create_and_enrol,
                                   create_cohort, enrol, find_people, is_member, member_count, unenrol,
                                   update_cohort, ward_groups, ward_instructors)
 from lms.extensions import db

@@ -1,28 +1,26 @@
 """Cohorts: create and edit them, find people, enrol them, join by code, remove members."""
 from __future__ import annotations
 
-import re
 import secrets
 
 import sqlalchemy as sa
 from flask import current_app
 
 from lms.accounts import policy
+from lms.accounts.collation import sort_by_name, vietnamese_key
 from lms.accounts.models import User, UserRole
-from lms.accounts.phone import InvalidPhone, normalise_phone
-from lms.accounts.collation import name_key, sort_by_name, vietnamese_key
+from lms.accounts.people import create_learner, record_consent
+from lms.accounts.services import AccountError
+from lms.accounts.text import clean
 from lms.cohorts.models import Cohort, Enrollment, cohort_instructor
 from lms.cohorts.signals import households_named
-from lms.accounts.text import clean, matches, tidy_name
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.timeutil import utcnow
 from lms.wards.models import ResidentialGroup
 
 # Codes people read aloud and type: no 0/O, 1/I/L look-alikes.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 JOIN_CODE_LENGTH = 8
-_PHONE_LIKE = re.compile(r"[\d\s.+\-()]+")
 
 
 class CohortError(ValueError):
@@ -182,14 +180,6 @@ def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
     return [people[i] for i in ranked if i in people]
 
 
-def record_consent(user: User, consent: bool) -> None:
-    """Note the person's consent to keep their data, asked once (Luật 91/2025/QH15)."""
-    if user.data_consent_at is None:
-        if not consent:
-            raise CohortError("consent_required")
-        user.data_consent_at = utcnow()
-
-
 def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consent: bool = False) -> bool:
     """Enrol a person; False (and nothing written) when they are already in the cohort.
 
@@ -202,7 +192,10 @@ def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consen
         raise CohortError(refusal)
     if is_member(cohort, user.id):
         return False
-    record_consent(user, consent)
+    try:
+        record_consent(user, consent)
+    except AccountError as exc:
+        raise CohortError(exc.code) from None
     db.session.add(Enrollment(cohort_id=cohort.id, user_id=user.id, source=source,
                               enrolled_by_id=by.id if by is not None else None))
     if user.ward_id is None:
@@ -211,65 +204,20 @@ def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consen
     return True
 
 
-class PossibleDuplicate(CohortError):
-    """People of the ward who may be the one being enrolled: the coordinator chooses."""
-
-    def __init__(self, people: list[User]):
-        super().__init__("possible_duplicate")
-        self.people = people
-
-
-def same_person_exists(ward_id: int, full_name: str, birth_year, group_id, phone) -> bool:
-    """Is there already, in the ward, someone with this folded name, birth year, group and phone
-    (each compared as given, none counting as a value)?"""
-    from lms.accounts.names import name_keys
-
-    key = name_keys(" ".join((full_name or "").split()))[0]
-    query = sa.select(User.id).where(User.ward_id == ward_id, User.name_key == key, User.erased_at.is_(None))
-    for column, value in ((User.birth_year, birth_year), (User.group_id, group_id), (User.phone, phone)):
-        query = query.where(column.is_(None) if value is None else column == value)
-    return db.session.scalar(query.limit(1)) is not None
-
-
 def create_and_enrol(cohort: Cohort, *, full_name: str, phone: str | None, birth_year=None, group_id=None,
                      household: str | None = None, needs_support: bool = False,
                      support_consent: bool = False, consent: bool = False, by=None,
                      share_phone: bool = False, different_person: bool = False) -> User:
-    """Create a learner of the cohort's ward (no PIN: they sign in with a card) and enrol them.
-
-    No phone is fine; a number a housemate has needs `share_phone` (accounts.create_user). Someone
-    of the ward with the same name, birth year and group raises PossibleDuplicate unless the
-    coordinator said it is a different person; even then the very same name, year, group and
-    phone is refused (`person_exists`). The check runs under the ward's lock, so two enrolments
-    racing create the person once."""
-    from lms.accounts.services import create_user, lock_ward_people, possible_duplicates
-
-    if not consent:
-        raise CohortError("consent_required")
-    if needs_support and not support_consent:
-        raise CohortError("support_consent_required")
+    """Create a learner of the cohort's ward (lms.accounts.people.create_learner: consent, no
+    phone or a housemate's, duplicates) and enrol them, with the household the coordinator wrote."""
     group = None
     if group_id:
         group = db.session.get(ResidentialGroup, group_id)
         if group is None or group.ward_id != cohort.ward_id:
             raise CohortError("choice_invalid")
-    full_name = tidy_name(full_name)
-    phone = normalise_phone(phone) if clean(phone) else None
-    lock_ward_people(cohort.ward_id)
-    if same_person_exists(cohort.ward_id, full_name, birth_year, group.id if group else None, phone):
-        raise CohortError("person_exists")
-    if not different_person:
-        people = [p for p in possible_duplicates(cohort.ward_id, full_name, birth_year, group.id if group else None)
-                  if policy.importable(p, cohort.ward_id)]
-        if people:
-            raise PossibleDuplicate(people)
-    user = create_user(full_name=full_name, phone=phone, roles=("learner",), ward=cohort.ward,
-                       group=group, birth_year=birth_year, share_phone=share_phone)
-    now = utcnow()
-    user.data_consent_at = now
-    if needs_support:
-        user.needs_accessibility_support = True
-        user.accessibility_consent_at = now
+    user = create_learner(cohort.ward, full_name=full_name, phone=phone, birth_year=birth_year, group=group,
+                          needs_support=needs_support, support_consent=support_consent, consent=consent,
+                          share_phone=share_phone, different_person=different_person)
     enrol(cohort, user, by=by, source="manual", consent=True)
     if clean(household):
         households_named.send(current_app._get_current_object(), cohort=cohort,

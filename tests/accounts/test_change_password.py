@@ -2,7 +2,8 @@
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.accounts.services import create_user, verify_secret
+from lms.accounts.people import create_person as create_user
+from lms.accounts.services import verify_secret
 from lms.extensions import db
 
 PASSWORD = "mat-khau-cu-2026"

@@ -63,7 +63,7 @@ def test_reset_needs_a_post(client, auth, make_ward, make_user):
 
 
 def test_someone_without_a_pin_chooses_one_without_a_current_pin(app, client, auth, make_ward, db):
-    from lms.accounts.services import create_user
+    from lms.accounts.people import create_person as create_user
 
     card_only = create_user(full_name="Học Viên Thẻ", phone="0912 777 888", ward=make_ward())
     db.session.commit()

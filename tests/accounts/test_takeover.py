@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
-from lms.accounts.services import grant_role, verify_secret
+from lms.accounts.people import grant_role
+from lms.accounts.services import verify_secret
 from lms.cohorts.cards import token_hash
 from lms.cohorts.models import Enrollment, SignInToken
 from lms.cohorts.services import create_cohort, enrol

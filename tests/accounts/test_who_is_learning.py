@@ -2,7 +2,8 @@
 import pytest
 
 from lms.accounts.here import COOKIE
-from lms.accounts.services import create_user, hash_secret
+from lms.accounts.people import create_person as create_user
+from lms.accounts.services import hash_secret
 from lms.extensions import db
 
 SHARED = "0987650061"

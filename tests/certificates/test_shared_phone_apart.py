@@ -2,7 +2,7 @@
 attempts and certificates stay their own."""
 import sqlalchemy as sa
 
-from lms.accounts.services import create_user
+from lms.accounts.people import create_person as create_user
 from lms.certificates.models import Certificate
 from lms.courses.models import LessonProgress
 from lms.extensions import db
