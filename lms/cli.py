@@ -1,5 +1,4 @@
-"""Command line: `flask --app wsgi admin create`, `flask --app wsgi demo load`, `content …`, `backup`, `restore`,
-`move-to-postgresql` (lms.backup)."""
+"""Command line: `flask --app wsgi admin create`, `flask --app wsgi demo load`, `content …`."""
 from __future__ import annotations
 
 import click
@@ -76,6 +75,3 @@ def register_cli(app: Flask) -> None:
     from lms.courses.cli import content_cli
 
     app.cli.add_command(content_cli)
-    from lms.backup.cli import register as register_backup
-
-    register_backup(app)
