@@ -68,6 +68,7 @@ class Ward:
     cohorts: int
     counts: dict = field(default_factory=dict)
     sample_names: list[str] = field(default_factory=list)
+    courses: dict | None = None
 
 
 def _scaled(name: str, people: int, minimum: int = 1) -> int:
@@ -125,21 +126,39 @@ def _sqlite_row(row):
     return [_sqlite_value(v) for v in row]
 
 
+def _phone(ward_index: int, n: int) -> str:
+    """A learner's phone, unique across the wards of one generated province."""
+    return f"+8491{n:07d}" if ward_index == 0 else f"+8492{ward_index:02d}{n:05d}"
+
+
 def _name(rng: random.Random) -> str:
     family = rng.choices([f for f, _ in FAMILY], weights=[w for _, w in FAMILY])[0]
     return f"{family} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
 def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: int = 18,
-                  first_id: int = 1_000_000) -> Ward:
+                  first_id: int = 1_000_000, index: int = 0, shape: dict | None = None,
+                  sessions_per_cohort: int = 4, courses: dict | None = None) -> Ward:
     """Fill an empty, migrated database (one SQLAlchemy connection, in a transaction) with a ward.
 
     `secret_hash` is the coordinator's hashed PIN (the app's `hash_secret`), so the caller decides
     the hashing cost. Row ids start at `first_id` so they never meet ids the app makes itself.
     Works on a schema with or without the name keys (for measuring older versions).
+
+    Several wards go into one database by calling it again with another `index` and `first_id`
+    (phones, codes and names are numbered per ward) and the `courses` the first call returned in
+    `Ward.courses`, so that all wards learn the same five courses (`generate_province`).
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed + index)
     out = _Writer(conn)
+    sizes = {**SHAPE, **(shape or {})}
+
+    def _scaled(name: str, people: int, minimum: int = 1) -> int:
+        return max(minimum, round(sizes[name] * people / BASE_PEOPLE))
+
+    if index:
+        assert 0 < index < 100 and people <= 100_000, "phones are numbered +8492WWNNNNN: 99 wards of 100,000"
+    coordinator_phone = COORDINATOR_PHONE if index == 0 else f"09{index + 1:08d}"
     now = datetime(2026, 12, 1, 8, 0, 0)
     user_columns = _columns(conn, "user_account")
     keyed = "name_key" in user_columns
@@ -147,7 +166,8 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
 
     ward_id = first_id
     out.write("ward", ["id", "name", "kind", "province", "created_at"],
-              [(ward_id, "Phường Đo Tải", "phuong", "Tỉnh Đo Tải", now)])
+              [(ward_id, "Phường Đo Tải" if index == 0 else f"Phường Đo Tải {index + 1}", "phuong", "Tỉnh Đo Tải",
+                now)])
     group_ids = [first_id + i for i in range(_scaled("groups", people, 4))]
     out.write("residential_group", ["id", "ward_id", "name", "kind", "created_at"],
               [(gid, ward_id, f"Tổ dân phố số {i + 1}", "to_dan_pho", now) for i, gid in enumerate(group_ids)])
@@ -163,18 +183,18 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
     if keyed:
         from lms.accounts.names import name_keys
         base_columns += ["name_key", "sort_key"]
-    for index, uid in enumerate(user_ids):
-        name = "Trần Thị Thu Hà" if index == 0 else _name(rng)
+    for n, uid in enumerate(user_ids):
+        name = "Trần Thị Thu Hà" if n == 0 else _name(rng)
         names.append(name)
-        erased = index > instructors and index % 997 == 0
+        erased = n > instructors and n % 997 == 0
         values = {
-            "id": uid, "phone": f"+8491{index:07d}" if index else "+84" + COORDINATOR_PHONE[1:],
+            "id": uid, "phone": _phone(index, n) if n else "+84" + coordinator_phone[1:],
             "full_name": name, "birth_year": 1940 + rng.randrange(70), "secret_kind": "pin",
-            "secret_hash": secret_hash if index == 0 else None, "ward_id": ward_id,
-            "group_id": group_ids[index % len(group_ids)], "failed_logins": 0,
-            "is_active_account": index % 503 != 0 or index == 0, "text_size": 0, "high_contrast": False,
-            "needs_accessibility_support": index % 41 == 0, "data_consent_at": now, "erased_at": now if erased else None,
-            "show_full_name": False, "created_at": now - timedelta(minutes=index), "session_version": 1,
+            "secret_hash": secret_hash if n == 0 else None, "ward_id": ward_id,
+            "group_id": group_ids[n % len(group_ids)], "failed_logins": 0,
+            "is_active_account": n % 503 != 0 or n == 0, "text_size": 0, "high_contrast": False,
+            "needs_accessibility_support": n % 41 == 0, "data_consent_at": now, "erased_at": now if erased else None,
+            "show_full_name": False, "created_at": now - timedelta(minutes=n), "session_version": 1,
         }
         if erased:
             values.update(full_name="Người đã xoá", phone=None, birth_year=None)
@@ -183,7 +203,7 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
         if keyed:
             row += list(name_keys(values["full_name"]))
         rows.append(row)
-        role = "coordinator" if index == 0 else "instructor" if index <= instructors else "learner"
+        role = "coordinator" if n == 0 else "instructor" if n <= instructors else "learner"
         role_rows.append((uid, role, now))
     out.write("user_account", base_columns, rows)
     out.write("user_role", ["user_id", "role", "granted_at"], role_rows)
@@ -197,27 +217,9 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
 
     # Courses: five, each of ten lessons and a final quiz (two courses a cohort: twenty lessons a
     # learner, so the ward's lesson progress reaches the issue's two million rows).
-    course_ids, lessons_of, final_of = [], {}, {}
-    lesson_rows, quiz_rows = [], []
-    for c in range(5):
-        cid = first_id + c
-        course_ids.append(cid)
-        lessons_of[cid] = [first_id + c * 100 + p for p in range(10)]
-        final_of[cid] = first_id + c
-    out.write("course", ["id", "slug", "title", "summary", "audiences", "competences", "level", "minutes",
-                         "version", "content_hash", "created_at", "updated_at"],
-              [(cid, f"khoa-{i}", json.dumps({"vi": f"Khoá học số {i + 1}"}), json.dumps({"vi": ""}),
-                json.dumps(["everyone"]), json.dumps(["1.1"]), 1, 60, 1, "x", now, now)
-               for i, cid in enumerate(course_ids)])
-    for cid in course_ids:
-        for p, lid in enumerate(lessons_of[cid]):
-            lesson_rows.append((lid, cid, f"bai-{p}", p, json.dumps({"vi": f"Bài {p + 1}"}), 5, json.dumps([]),
-                                json.dumps({}), json.dumps({}), json.dumps({}), "x", now, now))
-        quiz_rows.append((final_of[cid], cid, None, "final", "final", 80, None, "x", now))
-    out.write("lesson", ["id", "course_id", "slug", "position", "title", "minutes", "competences", "html",
-                         "slides", "plain_text", "content_hash", "created_at", "updated_at"], lesson_rows)
-    out.write("quiz", ["id", "course_id", "lesson_id", "key", "kind", "pass_mark", "max_attempts", "content_hash",
-                       "updated_at"], quiz_rows)
+    if courses is None:
+        courses = _write_courses(out, first_id, now)
+    course_ids, lessons_of, final_of = courses["ids"], courses["lessons"], courses["finals"]
 
     # Cohorts: one big one, the rest of thirty-odd members; every learner in one cohort at most.
     cohorts = _scaled("cohorts", people, 2)
@@ -228,13 +230,12 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
     for i, cid in enumerate(cohort_ids):
         name = "Lớp đông nhất phường" if i == 0 else f"Lớp {AUDIENCES[i % 7]} số {i}"
         row = [cid, ward_id, group_ids[i % len(group_ids)] if i % 3 else None, name, AUDIENCES[i % 7],
-               f"B{i:07d}", now - timedelta(hours=i)]
+               f"B{i:07d}" if index == 0 else f"B{index:02d}{i:06d}", now - timedelta(hours=i)]
         if keyed_cohort:
             from lms.accounts.text import fold
             row.append(fold(name))
         cohort_rows.append(row)
-        courses = [course_ids[i % 5], course_ids[(i + 2) % 5]]
-        cohort_course_rows += [(cid, course) for course in courses]
+        cohort_course_rows += [(cid, course) for course in (course_ids[i % 5], course_ids[(i + 2) % 5])]
         teacher_rows.append((cid, user_ids[1 + i % instructors]))
     out.write("cohort", ["id", "ward_id", "group_id", "name", "audience", "join_code", "created_at"]
               + (["name_key"] if keyed_cohort else []), cohort_rows)
@@ -269,15 +270,20 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
             progress_rows = []
     out.write("lesson_progress", ["id", "user_id", "lesson_id", "started_at", "completed_at"], progress_rows)
 
-    certified = rng.sample(learners, min(_scaled("certificates", people), len(learners)))
+    # More certificates than learners (a province's 150,000 over 100,000): the rest get the
+    # cohort's second course too.
+    wanted = min(_scaled("certificates", people), 2 * len(learners))
+    certified = rng.sample(learners, min(wanted, len(learners)))
+    certified += certified[:wanted - len(certified)]
     attempt_rows, cert_rows = [], []
     year_start = datetime(2026, 1, 1)
     for n, uid in enumerate(certified):
-        course = course_of_cohort[member_of[uid]][0]
+        course = course_of_cohort[member_of[uid]][n // len(learners) if n >= len(learners) else 0]
         attempt_rows.append((first_id + n, uid, final_of[course], 1, "[]", "{}", now, now, 10, 10, True))
         issued = year_start + timedelta(minutes=rng.randrange(330 * 24 * 60))
-        cert_rows.append((first_id + n, f"C{n:011d}", uid, course, 1, json.dumps({"vi": f"Khoá học số {course - first_id + 1}"}),
-                          json.dumps(["1.1", "3.2"]), 1, issued, ward_id, "online", "valid", n))
+        code = f"C{n:011d}" if index == 0 else f"C{index:03d}{n:08d}"
+        cert_rows.append((first_id + n, code, uid, course, 1, json.dumps({"vi": f"Khoá học số {course_ids.index(course) + 1}"}),
+                          json.dumps(["1.1", "3.2"]), 1, issued, ward_id, "online", "valid", first_id + n))
     out.write("quiz_attempt", ["id", "user_id", "quiz_id", "number", "question_order", "choice_order", "started_at",
                                "submitted_at", "correct_count", "question_count", "passed"], attempt_rows)
     out.write("certificate", ["id", "code", "user_id", "course_id", "course_version", "course_title", "competences",
@@ -287,8 +293,8 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
     session_rows, sessions_of = [], {}
     for i, cid in enumerate(cohort_ids):
         sessions_of[cid] = []
-        for s in range(4):
-            sid = first_id + i * 4 + s
+        for s in range(sessions_per_cohort):
+            sid = first_id + i * sessions_per_cohort + s
             sessions_of[cid].append(sid)
             session_rows.append((sid, cid, date(2026, 11, 2) + timedelta(days=7 * s), datetime(2026, 1, 1, 8).time(),
                                  "Nhà văn hoá", now))
@@ -296,9 +302,9 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
     attendance_total = _scaled("attendance", people)
     members = list(member_of.items())
     attendance_rows, aid, seen = [], first_id, set()
-    while len(attendance_rows) < attendance_total and len(seen) < len(members) * 4:
+    while len(attendance_rows) < attendance_total and len(seen) < len(members) * sessions_per_cohort:
         uid, cid = members[rng.randrange(len(members))]
-        sid = sessions_of[cid][rng.randrange(4)]
+        sid = sessions_of[cid][rng.randrange(sessions_per_cohort)]
         if (sid, uid) in seen:
             continue
         seen.add((sid, uid))
@@ -312,8 +318,54 @@ def generate_ward(conn, people: int = BASE_PEOPLE, *, secret_hash: str, seed: in
     # The same people (so the same searches) whatever the size: names come from one seeded sequence.
     start = min(5_000, people // 2)
     sample = [names[i] for i in range(start, start + 20) if names[i] != "Người đã xoá"][:5]
-    return Ward(ward_id, COORDINATOR_PHONE, COORDINATOR_PIN, cohort_ids[0], group_ids, people, cohorts,
-                out.counts, sample)
+    return Ward(ward_id, coordinator_phone, COORDINATOR_PIN, cohort_ids[0], group_ids, people, cohorts,
+                out.counts, sample, courses)
+
+
+def _write_courses(out: "_Writer", first_id: int, now: datetime) -> dict:
+    """Five courses, each of ten lessons and a final quiz (two courses a cohort: twenty lessons a
+    learner, so the ward's lesson progress reaches the issue's two million rows)."""
+    course_ids, lessons_of, final_of = [], {}, {}
+    lesson_rows, quiz_rows = [], []
+    for c in range(5):
+        cid = first_id + c
+        course_ids.append(cid)
+        lessons_of[cid] = [first_id + c * 100 + p for p in range(10)]
+        final_of[cid] = first_id + c
+    out.write("course", ["id", "slug", "title", "summary", "audiences", "competences", "level", "minutes",
+                         "version", "content_hash", "created_at", "updated_at"],
+              [(cid, f"khoa-{i}", json.dumps({"vi": f"Khoá học số {i + 1}"}), json.dumps({"vi": ""}),
+                json.dumps(["everyone"]), json.dumps(["1.1"]), 1, 60, 1, "x", now, now)
+               for i, cid in enumerate(course_ids)])
+    for cid in course_ids:
+        for p, lid in enumerate(lessons_of[cid]):
+            lesson_rows.append((lid, cid, f"bai-{p}", p, json.dumps({"vi": f"Bài {p + 1}"}), 5, json.dumps([]),
+                                json.dumps({}), json.dumps({}), json.dumps({}), "x", now, now))
+        quiz_rows.append((final_of[cid], cid, None, "final", "final", 80, None, "x", now))
+    out.write("lesson", ["id", "course_id", "slug", "position", "title", "minutes", "competences", "html",
+                         "slides", "plain_text", "content_hash", "created_at", "updated_at"], lesson_rows)
+    out.write("quiz", ["id", "course_id", "lesson_id", "key", "kind", "pass_mark", "max_attempts", "content_hash",
+                       "updated_at"], quiz_rows)
+    return {"ids": course_ids, "lessons": lessons_of, "finals": final_of}
+
+
+# A province (issue 12): 100 wards, 100,000 learners, 2,000,000 lesson-progress rows, 150,000
+# certificates, attendance for about 20,000 sessions (33 cohorts a ward, six sessions each).
+PROVINCE_SHAPE = {"certificates": 150_000}
+PROVINCE_SESSIONS_PER_COHORT = 6
+
+
+def generate_province(conn, wards: int = 100, people: int = BASE_PEOPLE, *, secret_hash: str,
+                      seed: int = 18) -> list[Ward]:
+    """Many wards of `people // wards` people each, learning the same five courses."""
+    made, courses = [], None
+    for index in range(wards):
+        ward = generate_ward(conn, people // wards, secret_hash=secret_hash, seed=seed,
+                             first_id=1_000_000 + index * 10_000_000, index=index, shape=PROVINCE_SHAPE,
+                             sessions_per_cohort=PROVINCE_SESSIONS_PER_COHORT, courses=courses)
+        courses = ward.courses
+        made.append(ward)
+    return made
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -326,7 +378,9 @@ def _app(database_url: str):
     return create_app(make_test_config(database_url))
 
 
-def build(database_url: str, people: int, seed: int = 18) -> Ward:
+def build(database_url: str, people: int, seed: int = 18, wards: int = 1) -> Ward:
+    """Build one ward of `people`, or with `wards` > 1 a province of that many wards sharing the
+    people; returns the first ward (the one measured)."""
     from lms.accounts.services import hash_secret
     from lms.extensions import db
     from tests.conftest import dispose_engines, reset_schema
@@ -336,7 +390,10 @@ def build(database_url: str, people: int, seed: int = 18) -> Ward:
     with app.app_context():
         secret_hash = hash_secret(COORDINATOR_PIN)
         with db.engine.begin() as conn:
-            ward = generate_ward(conn, people, secret_hash=secret_hash, seed=seed)
+            if wards > 1:
+                ward = generate_province(conn, wards, people, secret_hash=secret_hash, seed=seed)[0]
+            else:
+                ward = generate_ward(conn, people, secret_hash=secret_hash, seed=seed)
         with db.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
