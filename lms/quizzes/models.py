@@ -85,6 +85,10 @@ class QuizAttempt(db.Model):
     __table_args__ = (
         # A double tap or a resubmitted form can never make attempt number N twice.
         sa.UniqueConstraint("user_id", "quiz_id", "number", name="uq_quiz_attempt_user_quiz_number"),
+        # At most one attempt in progress per learner and quiz, whichever process starts it: the
+        # checks in start_attempt read several times, so two starts could each find none open.
+        sa.Index("uq_quiz_attempt_open", "user_id", "quiz_id", unique=True,
+                 postgresql_where=sa.text("submitted_at IS NULL"), sqlite_where=sa.text("submitted_at IS NULL")),
         # The ward reports count a period's passed final quizzes from this index alone.
         sa.Index("ix_quiz_attempt_quiz_submitted", "quiz_id", "submitted_at", "passed", "user_id"),
     )

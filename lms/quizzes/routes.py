@@ -27,6 +27,7 @@ def _messages(code: str) -> tuple[int, str]:
         "empty": (404, _("Bài kiểm tra này chưa có câu hỏi.")),
         "not_yours": (404, _("Không tìm thấy bài làm này.")),
         "lessons_first": (403, _("Hãy học xong các bài của khoá rồi mới làm bài kiểm tra cuối khoá.")),
+        "busy": (409, _("Bài kiểm tra vừa thay đổi trên một thiết bị khác. Hãy tải lại trang rồi thử lại.")),
     }[code]
 
 

@@ -120,7 +120,7 @@ def has_passed(user_id: int, quiz: Quiz) -> bool:
     return any(a.passed for a in attempts_of(user_id, quiz))
 
 
-def start_attempt(user, quiz: Quiz) -> QuizAttempt:
+def start_attempt(user, quiz: Quiz, *, _retry: bool = True) -> QuizAttempt:
     """Resume the open attempt, or start a new one with questions and choices shuffled once."""
     current = open_attempt(user.id, quiz)
     if current is not None:
@@ -139,16 +139,22 @@ def start_attempt(user, quiz: Quiz) -> QuizAttempt:
     order = [q.id for q in questions]
     rng.shuffle(order)
     choice_order = {str(q.id): choice_order_for(user.id, q) for q in questions if question_type(q).has_choices}
-    number = len(attempts_of(user.id, quiz)) + 1
+    number = max((a.number for a in attempts_of(user.id, quiz)), default=0) + 1
     try:
         with db.session.begin_nested():
             attempt = QuizAttempt(user_id=user.id, quiz_id=quiz.id, number=number, question_order=order,
                                   choice_order=choice_order, question_count=len(order))
             db.session.add(attempt)
     except IntegrityError:
-        # Two taps raced; the other request made attempt `number`: use it.
-        attempt = db.session.scalar(sa.select(QuizAttempt).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.number == number))
+        # Two taps or two phones raced (uq_quiz_attempt_user_quiz_number, uq_quiz_attempt_open):
+        # the other request's attempt is the one in progress. Gone already (handed in between):
+        # decide again from what is stored now.
+        current = open_attempt(user.id, quiz)
+        if current is None and _retry:
+            return start_attempt(user, quiz, _retry=False)
+        if current is None:
+            raise QuizError("busy") from None
+        return current
     return attempt
 
 
@@ -236,6 +242,8 @@ def answer_question(user, attempt: QuizAttempt, question_id: int, response: list
     parsed = qtype.parse(question, response) if qtype is not None else None
     if parsed is None:
         raise QuizError("bad_choice")
+    if not _hold_open(attempt):
+        raise QuizError("submitted")  # handed in by another tap or phone meanwhile
     response = parsed
     correct = qtype.grade(question, parsed)  # from the stored row: the page never says what is right
     existing = db.session.scalar(sa.select(Answer).where(
@@ -268,13 +276,36 @@ class Result:
     newly_submitted: bool
 
 
+def _hold_open(attempt: QuizAttempt) -> bool:
+    """Lock the attempt's row until the transaction ends, if it is still in progress.
+
+    Answering and handing in both write this row first, so they run one after the other: an
+    answer saved before the hand-in is scored, one arriving after it is refused, none is lost.
+    PostgreSQL locks the row; SQLite takes its single write lock."""
+    table = QuizAttempt.__table__
+    return bool(db.session.execute(
+        table.update().where(table.c.id == attempt.id, table.c.submitted_at.is_(None))
+        .values(number=table.c.number)
+    ).rowcount)
+
+
 def submit_attempt(user, attempt: QuizAttempt) -> Result:
     """Score the attempt once; a resubmitted form or a second tap returns the same result."""
     if attempt.user_id != user.id:
         raise QuizError("not_yours")
     if attempt.submitted_at is not None:
         return Result(attempt, False)
-    answers = answers_by_question(attempt)
+    table = QuizAttempt.__table__
+    # Only the first of two racing submits changes the row (the other waits for its row lock,
+    # then sees rowcount 0); the answers are read after it, so every answer saved before counts.
+    claimed = db.session.execute(
+        table.update().where(table.c.id == attempt.id, table.c.submitted_at.is_(None)).values(submitted_at=utcnow())
+    ).rowcount
+    if not claimed:
+        db.session.refresh(attempt)
+        return Result(attempt, False)
+    answers = {a.question_id: a for a in db.session.scalars(
+        sa.select(Answer).where(Answer.attempt_id == attempt.id).execution_options(populate_existing=True))}
     correct = sum(1 for qid in attempt.question_order if answers.get(qid) and answers[qid].correct)
     count = len(attempt.question_order)
     quiz = attempt.quiz
@@ -282,16 +313,10 @@ def submit_attempt(user, attempt: QuizAttempt) -> Result:
         passed = final_quiz_passes(quiz, correct, count)
     else:
         passed = correct == count
-    table = QuizAttempt.__table__
-    # Only the first of two racing submits changes the row; the other sees rowcount 0.
-    updated = db.session.execute(
-        table.update().where(table.c.id == attempt.id, table.c.submitted_at.is_(None))
-        .values(submitted_at=utcnow(), correct_count=correct, passed=passed)
-    ).rowcount
+    db.session.execute(table.update().where(table.c.id == attempt.id).values(correct_count=correct, passed=passed))
     db.session.refresh(attempt)
-    if updated:
-        course_progress_changed.send(current_app._get_current_object(), user=user, course=quiz.course)
-    return Result(attempt, bool(updated))
+    course_progress_changed.send(current_app._get_current_object(), user=user, course=quiz.course)
+    return Result(attempt, True)
 
 
 def check_quiz_for(lesson_id: int) -> Quiz | None:
