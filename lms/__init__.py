@@ -129,6 +129,7 @@ def _import_models() -> None:
     from lms.certificates import models as _cert  # noqa: F401
     from lms.live import models as _live  # noqa: F401
     from lms.reports import models as _reports  # noqa: F401
+    from lms.offline import models as _offline  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -156,6 +157,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     from lms.wards import bp as wards_bp
     app.register_blueprint(wards_bp)
+    from lms.offline import bp as offline_bp
+    app.register_blueprint(offline_bp)
 
     # Who is signed in: one light principal, read in one query (lms.accounts.principal); sign-ins
     # and the remember-me cookie (lms.accounts.signins).

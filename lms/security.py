@@ -19,6 +19,8 @@ CSP = "; ".join(
         "font-src 'self'",
         "connect-src 'self'",
         "media-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

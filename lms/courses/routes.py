@@ -44,7 +44,8 @@ def course(slug: str):
 def lesson(slug: str, lesson_slug: str):
     user_id = current_user.id  # the light principal: no need to load the whole account
     found = reader_lesson_or_404(slug, lesson_slug, user_id)
-    if user_id is not None and not found.opened:
+    # A phone fetching lessons ahead to keep for offline reading has not opened them.
+    if user_id is not None and not found.opened and "X-Offline-Precache" not in request.headers:
         record_visit(user_id, found.lesson_id)
         db.session.commit()
     # The page is the same for every reader with the same done-mark (and layout variant): render
