@@ -67,7 +67,7 @@ def build_class(phones: int, by_card: int, by_pin: int) -> dict:
     from lms.accounts.people import create_person
     from lms.accounts.services import hash_secret
     from lms.accounts.signins import key_hash
-    from lms.cohorts.cards import issue_cards
+    from lms.accounts.cards import issue_cards
     from lms.cohorts.schedule import add_session, vietnam_today
     from lms.cohorts.services import create_cohort, enrol
     from lms.courses.models import Course

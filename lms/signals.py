@@ -11,5 +11,11 @@ _signals = Namespace()
 # inside the request's transaction (receivers stage changes; the view commits once).
 course_progress_changed = _signals.signal("course-progress-changed")
 
-# sender: the app; kwargs: user. Sent when a coordinator erases a person (anonymised, not deleted).
+# sender: the app; kwargs: user, actor, former. Sent when a coordinator erases a person
+# (anonymised, not deleted: lms.accounts.privacy); every feature forgets what it keeps about them.
 person_erased = _signals.signal("person-erased")
+
+# sender: the app; kwargs: user. Each receiver returns a dict of sections to add to the person's
+# own data download ("Dữ liệu của tôi", lms.accounts.privacy), so every feature reports what it
+# keeps about them.
+personal_data_requested = _signals.signal("personal-data-requested")

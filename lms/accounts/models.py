@@ -13,6 +13,7 @@ from lms.timeutil import utcnow
 
 ROLES = ("learner", "instructor", "coordinator", "admin")
 SECRET_KINDS = ("pin", "password")
+ERASURE_REASONS = ("asked", "no_longer_needed", "consent_withdrawn")
 LOCALES = LANGS  # the content's languages (lms.content.model), defined there only
 
 
@@ -157,6 +158,43 @@ class PersonNameWord(db.Model):
         sa.Index("ix_person_name_word_ward_word", "ward_id", "word", "user_id"),
         sa.Index("ix_person_name_word_word", "word", "user_id"),
     )
+
+
+class SignInToken(db.Model):
+    """A one-time sign-in link printed as a QR code on a learner's card.
+
+    Only a hash is stored: a copy of the database cannot be used to sign in as anyone.
+    """
+
+    __tablename__ = "sign_in_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohort.id", ondelete="SET NULL"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+    cohort = relationship("Cohort")  # the class it was printed for (lms.cohorts)
+
+
+class PersonErasure(db.Model):
+    """The record that a person's data was erased: who did it, when and why (never what it was)."""
+
+    __tablename__ = "person_erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    ward_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ward.id", ondelete="SET NULL"), index=True)
+    erased_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.String(24))
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(f"reason IN {ERASURE_REASONS!r}", name="reason"),)
 
 
 from lms.accounts import names as _names  # noqa: E402  (keys and words follow every name change)

@@ -279,7 +279,7 @@ def update_person(person: User, *, full_name: str, phone: str, birth_year, email
     if wanted != person.roles:
         end_all_sessions(person)  # signed in with other rights: those sign-ins end
         if wanted & policy.STAFF_ROLES:
-            from lms.cohorts.cards import revoke_person_cards
+            from lms.accounts.cards import revoke_person_cards
 
             revoke_person_cards(person)  # staff never sign in by card
     person.role_rows = [row for row in person.role_rows if row.role in wanted] + [

@@ -1,6 +1,6 @@
 """Forgetting a person in free text: their name and phone number, wherever staff typed them.
 
-Erasure (lms.cohorts.privacy) anonymises the person's own row; text that other people typed about
+Erasure (lms.accounts.privacy) anonymises the person's own row; text that other people typed about
 them (a private note on a revoked certificate, a household named after them, an audit entry) is
 cleaned here. Names match without case or diacritics ("NGUYEN THI LAN" is "Nguyễn Thị Lan"), phone
 numbers in every way they are written (+84 900 000 101, 0900.000.101, 84900000101, 900000101).

@@ -8,9 +8,8 @@ import sqlalchemy as sa
 
 from lms.certificates.codes import display_code
 from lms.certificates.services import certificates_of, forget_notes, issue_if_completed, withdraw_all
-from lms.cohorts.signals import personal_data_requested
 from lms.extensions import db
-from lms.signals import course_progress_changed, person_erased
+from lms.signals import course_progress_changed, person_erased, personal_data_requested
 
 log = logging.getLogger("lms.certificates")
 
@@ -36,7 +35,7 @@ def withdraw_when_erased(sender, user=None, actor=None, **extra):
         return
     if actor is None:
         from lms.accounts.models import User
-        from lms.cohorts.models import PersonErasure
+        from lms.accounts.models import PersonErasure
 
         actor = db.session.scalar(
             sa.select(User).join(PersonErasure, PersonErasure.erased_by_id == User.id)

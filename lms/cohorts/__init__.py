@@ -3,11 +3,12 @@ from flask import Blueprint
 
 bp = Blueprint("cohorts", __name__)
 
-from lms.cohorts import (  # noqa: E402,F401  (routes register themselves on bp)
+from lms.cohorts import (  # noqa: E402,F401  (routes register themselves on bp; receivers connect)
     card_routes,
     import_routes,
     learner_routes,
     quiz_tries,
+    receivers,
     roster_routes,
     routes,
     schedule_routes,

@@ -5,13 +5,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts.cards import card_refusals, card_state, issue_cards, qr_svg, redeem, revoke_cohort_cards, \
+    revoke_person_cards
+from lms.accounts.collation import sort_by_name
 from lms.accounts.signins import end_all_sessions, sign_in
 from lms.cohorts import bp
 from lms.cohorts.access import cohort_or_404, member_or_404
-from lms.cohorts.cards import card_members, card_refusals, card_state, issue_cards, qr_svg, redeem, \
-    revoke_cohort_cards, revoke_person_cards
-from lms.accounts.collation import sort_by_name
 from lms.cohorts.importing import find_staged
+from lms.cohorts.services import card_members
 from lms.errors import render_error
 from lms.extensions import db, limiter
 from lms.web import database_id, public_url, require_public_base, role_required

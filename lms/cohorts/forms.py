@@ -10,7 +10,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.accounts.forms import _valid_phone
-from lms.cohorts.models import ERASURE_REASONS
+from lms.accounts.models import ERASURE_REASONS
 from lms.courses.models import AUDIENCES
 
 

@@ -14,7 +14,8 @@ from lms.accounts.principal import current_account
 from lms.cohorts import bp
 from lms.cohorts.forms import EraseForm, JoinForm
 from lms.cohorts.messages import cohort_error
-from lms.cohorts.privacy import can_erase, erase_person, erasure_of, personal_data, withdraw_support
+from lms.accounts.people import withdraw_support
+from lms.accounts.privacy import can_erase, erase_person, erasure_of, personal_data
 from lms.cohorts.schedule import upcoming_sessions, vietnam_today
 from lms.cohorts.services import CohortError, cohort_by_code, is_member, join_with_code
 from lms.cohorts.services import my_cohorts as cohorts_of_learner

@@ -1,5 +1,6 @@
 """Cohorts (lớp học) of a ward: members, instructors, courses, in-person sessions and attendance,
-one-time sign-in cards, spreadsheet imports waiting for confirmation, and erasures."""
+spreadsheet imports waiting for confirmation. (Sign-in cards and erasures are about people:
+lms.accounts.models.)"""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -12,7 +13,6 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 ENROLMENT_SOURCES = ("manual", "self", "import")
-ERASURE_REASONS = ("asked", "no_longer_needed", "consent_withdrawn")
 
 cohort_instructor = sa.Table(
     "cohort_instructor",
@@ -122,28 +122,6 @@ class Attendance(db.Model):
     )
 
 
-class SignInToken(db.Model):
-    """A one-time sign-in link printed as a QR code on a learner's card.
-
-    Only a hash is stored: a copy of the database cannot be used to sign in as anyone.
-    """
-
-    __tablename__ = "sign_in_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohort.id", ondelete="SET NULL"), index=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
-    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-
-    user = relationship("User", foreign_keys=[user_id])
-    cohort = relationship("Cohort")
-
-
 class StagedImport(db.Model):
     """A checked spreadsheet waiting for the coordinator's confirmation.
 
@@ -165,21 +143,6 @@ class StagedImport(db.Model):
     result: Mapped[dict | None] = mapped_column(sa.JSON)
 
     cohort: Mapped[Cohort] = relationship()
-
-
-class PersonErasure(db.Model):
-    """The record that a person's data was erased: who did it, when and why (never what it was)."""
-
-    __tablename__ = "person_erasure"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
-    ward_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ward.id", ondelete="SET NULL"), index=True)
-    erased_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(sa.String(24))
-    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (sa.CheckConstraint(f"reason IN {ERASURE_REASONS!r}", name="reason"),)
 
 
 from lms.accounts import names as _names  # noqa: E402  (the folded name follows every rename)

@@ -16,7 +16,7 @@ from lms.accounts.phone import InvalidPhone
 from lms.accounts.services import AccountError
 from lms.cohorts import bp
 from lms.cohorts.access import cohort_or_404, manages, member_or_404
-from lms.cohorts.cards import qr_svg, unused_card_count
+from lms.accounts.cards import qr_svg, unused_card_count
 from lms.cohorts.forms import CohortForm, NewLearnerForm, audience_choices
 from lms.cohorts.messages import cohort_error
 from lms.cohorts.models import Cohort

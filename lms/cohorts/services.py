@@ -160,6 +160,17 @@ def is_member(cohort: Cohort, user_id: int) -> bool:
     ))
 
 
+def card_members(cohort: Cohort, user_ids=None) -> list[User]:
+    """Members of the cohort, not erased and active (optionally only `user_ids`): the people whose
+    sign-in cards may be printed; whether each may have one is `policy.may_issue_sign_in`'s to say."""
+    query = (sa.select(User).join(Enrollment, Enrollment.user_id == User.id)
+             .where(Enrollment.cohort_id == cohort.id, User.erased_at.is_(None),
+                    User.is_active_account.is_(True)))
+    if user_ids is not None:
+        query = query.where(User.id.in_(list(user_ids) or [0]))
+    return db.session.scalars(query).unique().all()
+
+
 def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
     """People of a ward matching a phone number (in full, or its first or last digits) or a name
     typed with or without diacritics (each word typed starts a word of the name), looked up on the

@@ -6,7 +6,3 @@ _signals = Namespace()
 # sender: the app; kwargs: cohort, households: list of (user, household name). Sent when people
 # are enrolled with the household a coordinator wrote for them, inside the request's transaction.
 households_named = _signals.signal("households-named")
-
-# sender: the app; kwargs: user. Each receiver returns a dict of sections to add to the person's
-# own data download ("Dữ liệu của tôi"), so every feature reports what it keeps about them.
-personal_data_requested = _signals.signal("personal-data-requested")

@@ -1,8 +1,8 @@
 """Households ("Gia đình số") and digital ambassadors ("Đại sứ số") of a ward."""
 from flask import Blueprint
 
-from lms.cohorts.signals import households_named, personal_data_requested
-from lms.signals import person_erased
+from lms.cohorts.signals import households_named
+from lms.signals import person_erased, personal_data_requested
 
 bp = Blueprint("households", __name__)
 

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("learning", __name__)
 
-from lms.learning import routes  # noqa: E402,F401
+from lms.learning import receivers, routes  # noqa: E402,F401  (receivers connect to lms.signals)

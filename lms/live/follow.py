@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from lms.cohorts.cards import qr_svg
+from lms.accounts.cards import qr_svg
 from lms.extensions import db
 from lms.live import bp, services
 from lms.live.access import live_or_404

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import PersonNameWord, User
 from lms.accounts.names import name_words
-from lms.cohorts.privacy import erase_person
+from lms.accounts.privacy import erase_person
 from lms.cohorts.services import create_cohort, enrol
 from lms.extensions import db
 

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.accounts.people import grant_role
 from lms.accounts.services import verify_secret
-from lms.cohorts.cards import token_hash
-from lms.cohorts.models import Enrollment, SignInToken
+from lms.accounts.cards import token_hash
+from lms.accounts.models import SignInToken
+from lms.cohorts.models import Enrollment
 from lms.cohorts.services import create_cohort, enrol
 from lms.extensions import db
 from lms.timeutil import utcnow

@@ -137,7 +137,7 @@ def test_the_cohorts_instructor_may_view_and_print_but_not_download_the_signed_c
 
 def test_erasing_a_person_withdraws_their_certificates_and_records_who(app, client, make_user, ward_a, issued):
     from lms.audit.models import AuditLog
-    from lms.cohorts.models import PersonErasure
+    from lms.accounts.models import PersonErasure
 
     coordinator = make_user(("coordinator",), ward=ward_a)
     db.session.add(PersonErasure(user_id=issued.user_id, ward_id=ward_a.id, erased_by_id=coordinator.id,
@@ -152,7 +152,7 @@ def test_erasing_a_person_withdraws_their_certificates_and_records_who(app, clie
 
 
 def test_my_data_download_lists_my_certificates(app, lan, issued):
-    from lms.cohorts.signals import personal_data_requested
+    from lms.signals import personal_data_requested
 
     sections = {}
     for _receiver, result in personal_data_requested.send(app, user=lan):

@@ -10,7 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from lms.cohorts.models import SignInToken
+from lms.accounts.models import SignInToken
 from lms.extensions import db
 from tests.factories import DEFAULT_PIN
 

@@ -3,7 +3,7 @@ import datetime
 import io
 from pathlib import Path
 
-from lms.cohorts.cards import issue_cards
+from lms.accounts.cards import issue_cards
 from lms.cohorts.schedule import add_session
 from lms.extensions import db
 from lms.households.services import add_mentorship, create_household, set_household

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User, UserRole
-from lms.cohorts.cards import issue_cards
-from lms.cohorts.models import Attendance, Enrollment, PersonErasure, SignInToken
+from lms.accounts.cards import issue_cards
+from lms.accounts.models import PersonErasure, SignInToken
+from lms.cohorts.models import Attendance, Enrollment
 from lms.cohorts.schedule import add_session
 from lms.extensions import db
 from lms.households.models import HouseholdMember, Mentorship
@@ -107,7 +108,7 @@ def test_erasure_anonymises_in_place_and_keeps_the_counts(client, auth, world, r
 
 
 def test_an_erased_person_can_no_longer_sign_in(client, auth, world, rich_learner):
-    from lms.cohorts.privacy import erase_person
+    from lms.accounts.privacy import erase_person
 
     (_, raw, _t), = issue_cards(world.cohort, [rich_learner], world.coordinator)
     phone = rich_learner.phone
@@ -136,7 +137,7 @@ def test_another_wards_coordinator_cannot_erase(client, auth, world):
 def test_erasure_takes_the_persons_row_out_of_a_pending_preview(world):
     from lms.cohorts.importing import stage_import
     from lms.cohorts.models import StagedImport
-    from lms.cohorts.privacy import erase_person
+    from lms.accounts.privacy import erase_person
     from lms.cohorts.sheets import read_sheet
 
     text = f"Họ và tên,Số điện thoại\nNguyễn Thị Lan,{world.learner.phone}\nAi Khác,0912345670\n"

@@ -5,8 +5,8 @@ from datetime import timedelta
 import segno
 import sqlalchemy as sa
 
-from lms.cohorts.cards import issue_cards, token_hash
-from lms.cohorts.models import SignInToken
+from lms.accounts.cards import issue_cards, token_hash
+from lms.accounts.models import SignInToken
 from lms.cohorts.services import enrol
 from lms.extensions import db
 from lms.timeutil import utcnow

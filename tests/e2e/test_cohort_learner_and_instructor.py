@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from lms.cohorts.cards import issue_cards
+from lms.accounts.cards import issue_cards
 from lms.cohorts.schedule import add_session
 from lms.cohorts.services import create_cohort, enrol
 from lms.extensions import db

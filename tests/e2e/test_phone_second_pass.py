@@ -305,7 +305,7 @@ def test_a_drawn_phone_screen_reads_as_a_picture_and_the_real_button_has_its_own
 
 def test_plain_words_for_a_used_card_a_wrong_pin_and_the_certificate(live, phone_page, catalogue, make_user, make_ward):
     from lms.certificates.services import issue_certificate
-    from lms.cohorts.cards import issue_cards
+    from lms.accounts.cards import issue_cards
     from lms.cohorts.services import create_cohort, enrol
     from tests.certificates.conftest import finish
 

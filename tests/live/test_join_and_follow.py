@@ -134,7 +134,7 @@ def test_phone_follows_with_etag_and_reload_returns_to_the_slide(client, auth, h
 
 
 def test_scan_then_card_sign_in_joins_even_after_the_code_changed(client, auth, hall, monkeypatch):
-    from lms.cohorts.cards import issue_cards
+    from lms.accounts.cards import issue_cards
 
     auth.sign_in_directly(hall.instructor)
     live = start_live(client, hall)

@@ -70,7 +70,7 @@ def _passed(user, quiz, at):
 @pytest.fixture()
 def known_ward(app, make_ward, make_user):
     from lms.cohorts.models import Attendance, ClassSession, Cohort, Enrollment
-    from lms.cohorts.privacy import erase_person
+    from lms.accounts.privacy import erase_person
     from lms.households.models import Household, HouseholdMember, Mentorship
     from lms.reports.models import AiToolUse
     from lms.wards.models import ResidentialGroup

@@ -6,7 +6,9 @@ fetches the link to preview it does not use it up.
 
 Cards are for learners only (lms.accounts.policy): a card is printed only for a learner-only
 account of the cohort's ward, and a card whose person has since become staff, or left the
-cohort's ward, no longer signs anyone in.
+cohort's ward, no longer signs anyone in. A card is printed for a class (`cohort`: a
+lms.cohorts Cohort, read here only for its id and ward), but it signs in a person: it lives with
+people, below the cohorts that print it.
 """
 from __future__ import annotations
 
@@ -20,8 +22,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from lms.accounts import policy
-from lms.accounts.models import User
-from lms.cohorts.models import Cohort, Enrollment, SignInToken
+from lms.accounts.models import SignInToken, User
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -36,23 +37,12 @@ def card_days() -> int:
     return int(current_app.config.get("SIGN_IN_CARD_DAYS", DEFAULT_CARD_DAYS))
 
 
-def card_members(cohort: Cohort, user_ids=None) -> list[User]:
-    """Members of the cohort, not erased and active (optionally only `user_ids`); whether each may
-    have a card is `policy.may_issue_sign_in`'s to say."""
-    query = (sa.select(User).join(Enrollment, Enrollment.user_id == User.id)
-             .where(Enrollment.cohort_id == cohort.id, User.erased_at.is_(None),
-                    User.is_active_account.is_(True)))
-    if user_ids is not None:
-        query = query.where(User.id.in_(list(user_ids) or [0]))
-    return db.session.scalars(query).unique().all()
-
-
-def card_refusals(cohort: Cohort, people: list[User], by) -> list[User]:
+def card_refusals(cohort, people: list[User], by) -> list[User]:
     """Those of `people` that `by` may not print a card for in this cohort."""
     return [person for person in people if not policy.may_issue_sign_in(by, person, cohort)]
 
 
-def issue_cards(cohort: Cohort, people: list[User], by) -> list[tuple[User, str, SignInToken]]:
+def issue_cards(cohort, people: list[User], by) -> list[tuple[User, str, SignInToken]]:
     """Fresh one-time tokens for these people; their older unused cards stop working.
 
     Raises PermissionError, with nothing written, if any of them may not have a card from `by`.
@@ -89,7 +79,7 @@ def _revoke(condition) -> int:
     ).rowcount
 
 
-def revoke_cohort_cards(cohort: Cohort) -> int:
+def revoke_cohort_cards(cohort) -> int:
     """Stop every unused card printed for a cohort; returns how many."""
     return _revoke(SignInToken.cohort_id == cohort.id)
 
@@ -99,7 +89,7 @@ def revoke_person_cards(user: User) -> int:
     return _revoke(SignInToken.user_id == user.id)
 
 
-def unused_card_count(cohort: Cohort) -> int:
+def unused_card_count(cohort) -> int:
     """Cards of a cohort that still work."""
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(SignInToken).where(
