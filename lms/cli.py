@@ -27,7 +27,7 @@ def create_admin(name: str, phone: str, password: str) -> None:
     from lms.accounts.people import create_person, grant_role
     from lms.accounts.services import AccountError, check_new_secret, find_by_phone, hash_secret
     from lms.accounts.signins import end_all_sessions
-    from lms.cohorts.cards import revoke_person_cards
+    from lms.accounts.cards import revoke_person_cards
 
     try:
         existing = find_by_phone(phone)
