@@ -75,3 +75,6 @@ def register_cli(app: Flask) -> None:
     from lms.courses.cli import content_cli
 
     app.cli.add_command(content_cli)
+    from lms.backup.cli import register as register_backup
+
+    register_backup(app)
