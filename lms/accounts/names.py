@@ -140,7 +140,7 @@ def register() -> None:
     sa.event.listen(Session, "after_flush", _after_flush)
 
 
-def register_cohort() -> None:
-    from lms.cohorts.models import Cohort
-
-    sa.event.listen(Cohort.name, "set", _set_cohort_key, retval=True)
+def register_cohort(cohort_class) -> None:
+    """Keep a cohort's folded name as it is renamed (cohorts call this with their model: people
+    sit below cohorts and do not import them)."""
+    sa.event.listen(cohort_class.name, "set", _set_cohort_key, retval=True)

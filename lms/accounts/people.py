@@ -240,6 +240,12 @@ def grant_role(user: User, role: str) -> None:
         db.session.flush()
 
 
+def move_group_members(source_id: int, target_id: int) -> int:
+    """Everyone of one residential group now belongs to another (two groups merged); how many."""
+    return db.session.execute(sa.update(User).where(User.group_id == source_id).values(group_id=target_id)
+                              .execution_options(synchronize_session=False)).rowcount
+
+
 def record_consent(user: User, consent: bool) -> None:
     """Note the person's consent to keep their data, asked once (Luật 91/2025/QH15)."""
     if user.data_consent_at is None:

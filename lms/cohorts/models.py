@@ -147,4 +147,4 @@ class StagedImport(db.Model):
 
 from lms.accounts import names as _names  # noqa: E402  (the folded name follows every rename)
 
-_names.register_cohort()
+_names.register_cohort(Cohort)

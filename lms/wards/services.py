@@ -112,14 +112,13 @@ def people_in(group: ResidentialGroup) -> int:
 def merge_groups(source: ResidentialGroup, target: ResidentialGroup) -> int:
     """Move everyone and everything of `source` into `target`, then retire `source` (kept, so
     reports of the past still name it). Returns how many people moved."""
-    from lms.accounts.models import User
+    from lms.accounts.people import move_group_members
     from lms.cohorts.models import Cohort
     from lms.households.models import Household, HouseholdMember
 
     if source.id == target.id or source.ward_id != target.ward_id or target.retired_at is not None:
         raise WardError("merge_invalid")
-    moved = db.session.execute(sa.update(User).where(User.group_id == source.id).values(group_id=target.id)
-                               .execution_options(synchronize_session=False)).rowcount
+    moved = move_group_members(source.id, target.id)
     db.session.execute(sa.update(Cohort).where(Cohort.group_id == source.id).values(group_id=target.id)
                        .execution_options(synchronize_session=False))
     # Households: one of the same name in the target takes the members of the source's.
