@@ -86,15 +86,16 @@ def test_renumbering_a_lesson_keeps_its_identity(app, tree):
     _sync(app, tree)
     course_dir = tree / "courses" / SLUG
     original = db.session.scalar(sa.select(Lesson).where(Lesson.slug == "khi-nghi-bi-lua"))
+    # Moved past the course's last lesson (06), and every link to it follows.
     for suffix in (".md", ".en.md", ".quiz.yaml"):
-        (course_dir / f"05-khi-nghi-bi-lua{suffix}").rename(course_dir / f"06-khi-nghi-bi-lua{suffix}")
-    for path in course_dir.glob("0[1-4]-*.md"):
-        text = path.read_text(encoding="utf-8").replace("05-khi-nghi-bi-lua.md", "06-khi-nghi-bi-lua.md")
+        (course_dir / f"05-khi-nghi-bi-lua{suffix}").rename(course_dir / f"07-khi-nghi-bi-lua{suffix}")
+    for path in course_dir.glob("0[1-6]-*.md"):
+        text = path.read_text(encoding="utf-8").replace("05-khi-nghi-bi-lua.md", "07-khi-nghi-bi-lua.md")
         path.write_text(text, encoding="utf-8")
     _sync(app, tree)
     db.session.expire_all()
     moved = db.session.get(Lesson, original.id)
-    assert moved.position == 6 and moved.retired_at is None
+    assert moved.position == 7 and moved.retired_at is None
 
 
 def test_a_lesson_removed_from_disk_is_retired_not_deleted(app, tree, make_user):

@@ -34,7 +34,7 @@ def test_lesson_page_shows_the_rendered_lesson_with_previous_and_next(client, ca
     page = client.get(f"/courses/{COURSE}/ma-otp-va-link-la").get_data(as_text=True)
     assert "<h1>Giữ kín mã OTP" in page
     assert 'rel="prev"' in page and 'rel="next"' in page
-    assert "Bài 2/5" in page
+    assert "Bài 2/6" in page
 
 
 def test_lesson_in_english_and_fallback_to_vietnamese(client, catalogue, db):
@@ -89,7 +89,7 @@ def test_home_offers_to_continue_where_the_learner_left_off(client, auth, make_u
     assert "Học tiếp chỗ đang dở" in home
     assert f"/courses/{COURSE}/ma-otp-va-link-la" in home
     mine = client.get("/my-learning").get_data(as_text=True)
-    assert "Đã học 1/5 bài" in mine
+    assert "Đã học 1/6 bài" in mine
 
 
 def test_lesson_html_never_carries_script_or_inline_handlers(client, catalogue):
