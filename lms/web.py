@@ -1,4 +1,5 @@
-"""Helpers every feature's views share: role checks, ward scoping, page-or-fragment rendering."""
+"""Helpers every feature's views share: role checks, page-or-fragment rendering, safe links. (Ward
+scoping is lms.accounts.policy.manages_ward.)"""
 from __future__ import annotations
 
 import unicodedata
@@ -66,13 +67,6 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
-
-
-def can_manage_ward(user, ward_id: int | None) -> bool:
-    """Admins manage every ward; a coordinator only their own (DESIGN: roles table)."""
-    if user.has_role("admin"):
-        return True
-    return ward_id is not None and user.has_role("coordinator") and user.ward_id == ward_id
 
 
 def render(page: str, fragment: str | None = None, **context):

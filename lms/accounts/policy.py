@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
+
 from lms.accounts.models import ROLES
 
 STAFF_ROLES = frozenset({"instructor", "coordinator", "admin"})
@@ -56,10 +58,22 @@ def _usable(person) -> bool:
 
 
 def manages_ward(actor, ward_id: int | None) -> bool:
-    """Administrators manage every ward; a coordinator only their own (never "no ward")."""
+    """Which ward may I act on: the one ward-scope rule, every view and service asks it.
+
+    Administrators manage every ward; a coordinator only their own (never "no ward"); nobody else
+    any (DESIGN: roles table)."""
     if is_admin(actor):
         return True
     return ward_id is not None and actor.has_role("coordinator") and actor.ward_id == ward_id
+
+
+def managed_wards(actor, ward_column):
+    """manages_ward as a query condition on `ward_column`, for lists of what `actor` may act on."""
+    if is_admin(actor):
+        return sa.true()
+    if actor.has_role("coordinator") and actor.ward_id is not None:
+        return ward_column == actor.ward_id
+    return sa.false()
 
 
 def may_sign_in_by_card(person, cohort) -> bool:

@@ -10,7 +10,7 @@ from wtforms.validators import Optional
 from lms.accounts import bp
 from lms.accounts.forms import ChangePasswordForm, ChangePinForm, LoginForm, PersonForm
 from lms.accounts.models import ROLES, AccountSession, User
-from lms.accounts.policy import may_change_roles, may_edit_person, may_end_sign_ins, \
+from lms.accounts.policy import manages_ward, may_change_roles, may_edit_person, may_end_sign_ins, \
     may_issue_sign_in
 from lms.accounts.people import update_person
 from lms.accounts.phone import display_phone
@@ -19,7 +19,7 @@ from lms.accounts.signins import end_all_sessions, end_other_sessions, end_sessi
 from lms.accounts.services import AccountError, authenticate, change_secret, reset_pin, secret_kind_of, set_locale
 from lms.errors import render_error
 from lms.extensions import db, limiter
-from lms.web import can_manage_ward, role_required, safe_next
+from lms.web import role_required, safe_next
 from lms.wards.models import ResidentialGroup
 
 ACCOUNT_MESSAGES = {
@@ -141,7 +141,7 @@ def choose_language():
 def _person_or_404(person_id: int) -> User:
     """Load a person the current coordinator may manage; 404 hides other wards' people."""
     person = db.session.get(User, person_id)
-    if person is None or not can_manage_ward(current_user, person.ward_id):
+    if person is None or not manages_ward(current_user, person.ward_id):
         abort(404)
     return person
 

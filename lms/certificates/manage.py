@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.models import User
+from lms.accounts.policy import manages_ward
 from lms.audit.services import entries_for, record
 from lms.certificates import bp
 from lms.certificates.export import csv_download, xlsx_download
@@ -34,7 +35,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.templating import pick
 from lms.wards.models import Ward
-from lms.web import can_manage_ward, require_public_base, role_required
+from lms.web import require_public_base, role_required
 
 # The public reasons for revoking, in the reader's language; nothing typed freely is ever public.
 REVOKE_REASONS = {
@@ -107,7 +108,7 @@ def manage():
 def signer(ward_id: int):
     """Who signs the ward's printed certificates, and their title: set by the ward's coordinator."""
     ward = db.session.get(Ward, ward_id)
-    if ward is None or not can_manage_ward(current_user, ward.id):
+    if ward is None or not manages_ward(current_user, ward.id):
         abort(404)
     form = SignerForm(obj=ward) if request.method == "GET" else SignerForm()
     if request.method == "POST":

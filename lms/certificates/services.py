@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
+from lms.accounts.policy import managed_wards, manages_ward
 from lms.audit.services import record
 from lms.certificates.codes import new_code, normalise_code
 from lms.certificates.models import ASSESSMENT_KINDS, REVOKE_REASON_CODES, Certificate
@@ -20,7 +21,6 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.completion import completed_online
 from lms.timeutil import utcnow
-from lms.web import can_manage_ward
 
 log = logging.getLogger("lms.certificates")
 # Draws of a fresh code and status index before giving up; a clash is already rare (≤ 1 in 2).
@@ -118,19 +118,12 @@ def issuing_instructor(user: User, course: Course) -> User | None:
 
 def staff_cohorts(user: User) -> list[Cohort]:
     """Cohorts whose certificates this person may print: an instructor's own, a coordinator's ward's."""
-    query = sa.select(Cohort).order_by(Cohort.name, Cohort.id)
-    if user.has_role("admin"):
-        return list(db.session.scalars(query))
-    conditions = []
-    if user.has_role("coordinator") and user.ward_id is not None:
-        conditions.append(Cohort.ward_id == user.ward_id)
+    conditions = [managed_wards(user, Cohort.ward_id)]
     if user.has_role("instructor"):
         conditions.append(Cohort.id.in_(
             sa.select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)
         ))
-    if not conditions:
-        return []
-    return list(db.session.scalars(query.where(sa.or_(*conditions))))
+    return list(db.session.scalars(sa.select(Cohort).where(sa.or_(*conditions)).order_by(Cohort.name, Cohort.id)))
 
 
 # --- who may do what ---------------------------------------------------------------------
@@ -142,12 +135,12 @@ def teaches(user: User, cohort: Cohort) -> bool:
 
 def may_print_cohort(user: User, cohort: Cohort) -> bool:
     """The cohort's instructors, and the coordinators of its ward (admins everywhere)."""
-    return can_manage_ward(user, cohort.ward_id) or teaches(user, cohort)
+    return manages_ward(user, cohort.ward_id) or teaches(user, cohort)
 
 
 def may_manage(user: User, certificate: Certificate) -> bool:
     """Revoking and the ward's view: coordinators of the certificate's ward, and admins."""
-    return can_manage_ward(user, certificate.ward_id)
+    return manages_ward(user, certificate.ward_id)
 
 
 def may_view(user: User, certificate: Certificate) -> bool:

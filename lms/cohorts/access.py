@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
+from lms.accounts.policy import manages_ward
 from lms.accounts.models import User
 from lms.cohorts.models import ClassSession, Cohort
 from lms.cohorts.services import is_member, teaches
 from lms.extensions import db
-from lms.web import can_manage_ward
 
 
 def manages(cohort: Cohort) -> bool:
     """May the signed-in person manage this cohort (its ward's coordinator, or an admin)?"""
-    return can_manage_ward(current_user, cohort.ward_id)
+    return manages_ward(current_user, cohort.ward_id)
 
 
 def cohort_or_404(cohort_id: int, *, teaching: bool = False) -> Cohort:

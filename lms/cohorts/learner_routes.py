@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.accounts.policy import member_refusal
+from lms.accounts.policy import manages_ward, member_refusal
 from lms.accounts.principal import current_account
 from lms.cohorts import bp
 from lms.cohorts.forms import EraseForm, JoinForm
@@ -21,7 +21,7 @@ from lms.cohorts.services import CohortError, cohort_by_code, is_member, join_wi
 from lms.cohorts.services import my_cohorts as cohorts_of_learner
 from lms.courses.services import completed_lesson_ids
 from lms.extensions import db, limiter
-from lms.web import can_manage_ward, role_required
+from lms.web import role_required
 
 
 def _join_page(form: JoinForm, status: int = 200, cohort=None):
@@ -122,7 +122,7 @@ def my_support_withdraw():
 def erase(person_id: int):
     """Confirm, then anonymise a person; aggregate counts stay, their certificates are withdrawn."""
     person = db.session.get(User, person_id)
-    if person is None or not can_manage_ward(current_user, person.ward_id):
+    if person is None or not manages_ward(current_user, person.ward_id):
         abort(404)
     record = erasure_of(person)
     if record is not None:

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from lms.accounts.policy import is_admin, managed_wards
 from lms.cohorts.models import ClassSession, Cohort, Enrollment, cohort_instructor
 from lms.extensions import db
 from lms.paging import PER_PAGE, Page
@@ -29,12 +30,11 @@ class CohortFilter:
 
 def _visible(user, ward_id: int | None):
     """Conditions for the cohorts a person may open (as services.cohorts_for decides)."""
-    if user.has_role("admin"):
-        return [Cohort.ward_id == ward_id] if ward_id else []
     teaching = sa.select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)
-    if user.has_role("coordinator"):
-        return [sa.or_(Cohort.ward_id == user.ward_id, Cohort.id.in_(teaching))]
-    return [Cohort.id.in_(teaching)]
+    visible = [sa.or_(managed_wards(user, Cohort.ward_id), Cohort.id.in_(teaching))]
+    if ward_id and is_admin(user):
+        visible.append(Cohort.ward_id == ward_id)
+    return visible
 
 
 def _conditions(user, filters: CohortFilter, today: date) -> list:

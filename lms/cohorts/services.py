@@ -124,17 +124,10 @@ def change_join_code(cohort: Cohort) -> str:
 
 def cohorts_for(user, ward_id: int | None = None) -> list[Cohort]:
     """The cohorts a person may open: a coordinator's ward, an admin's all, an instructor's own."""
-    query = sa.select(Cohort)
-    if user.has_role("admin"):
-        if ward_id:
-            query = query.where(Cohort.ward_id == ward_id)
-    elif user.has_role("coordinator"):
-        teaching = sa.select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)
-        query = query.where(sa.or_(Cohort.ward_id == user.ward_id, Cohort.id.in_(teaching)))
-    else:
-        query = query.join(cohort_instructor, cohort_instructor.c.cohort_id == Cohort.id).where(
-            cohort_instructor.c.user_id == user.id
-        )
+    teaching = sa.select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)
+    query = sa.select(Cohort).where(sa.or_(policy.managed_wards(user, Cohort.ward_id), Cohort.id.in_(teaching)))
+    if ward_id and policy.is_admin(user):
+        query = query.where(Cohort.ward_id == ward_id)
     cohorts = db.session.scalars(query).unique().all()
     return sorted(cohorts, key=lambda c: (-c.created_at.timestamp(), vietnamese_key(c.name)))
 

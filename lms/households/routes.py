@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts.policy import manages_ward
 from lms.accounts.models import User
 from lms.cohorts.services import find_people, ward_groups
 from lms.extensions import db
@@ -17,7 +18,7 @@ from lms.households.services import (MENTOR_TARGET, HouseholdError, add_mentorsh
                                      delete_household, household_members, household_of, households_overview,
                                      mentees_of, mentors_overview, remove_from_household, remove_mentorship,
                                      set_household, update_household)
-from lms.web import can_manage_ward, database_id, role_required
+from lms.web import database_id, role_required
 from lms.wards.models import Ward
 
 COORDINATORS = ("coordinator", "admin")
@@ -48,14 +49,14 @@ def _ward() -> Ward:
 
 def _household_or_404(household_id: int) -> Household:
     household = db.session.get(Household, household_id)
-    if household is None or not can_manage_ward(current_user, household.ward_id):
+    if household is None or not manages_ward(current_user, household.ward_id):
         abort(404)
     return household
 
 
 def _person_or_404(person_id: int, ward_id: int) -> User:
     person = db.session.get(User, person_id)
-    if person is None or person.ward_id != ward_id or not can_manage_ward(current_user, person.ward_id):
+    if person is None or person.ward_id != ward_id or not manages_ward(current_user, person.ward_id):
         abort(404)
     return person
 
@@ -192,7 +193,7 @@ def mentors():
 
 def _mentor_or_404(mentor_id: int) -> User:
     person = db.session.get(User, mentor_id)
-    if person is None or not can_manage_ward(current_user, person.ward_id) or person.erased_at is not None:
+    if person is None or not manages_ward(current_user, person.ward_id) or person.erased_at is not None:
         abort(404)
     return person
 
@@ -231,7 +232,7 @@ def add_mentee(mentor_id: int):
 @role_required(*COORDINATORS)
 def delete_mentorship(mentorship_id: int):
     mentorship = db.session.get(Mentorship, mentorship_id)
-    if mentorship is None or not can_manage_ward(current_user, mentorship.ward_id):
+    if mentorship is None or not manages_ward(current_user, mentorship.ward_id):
         abort(404)
     mentor_id = mentorship.mentor_id
     remove_mentorship(mentorship)

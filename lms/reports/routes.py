@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
+from lms.accounts.policy import manages_ward
 from lms.cohorts.access import cohort_or_404
 from lms.cohorts.models import Enrollment
 from lms.extensions import db
@@ -23,7 +24,7 @@ from lms.reports.services import (ReportError, build_report, measure_labels, per
                                   save_plan, shortcuts, target_labels, targets, tool_labels)
 from lms.timeutil import utcnow
 from lms.wards.models import ResidentialGroup, Ward
-from lms.web import can_manage_ward, role_required
+from lms.web import role_required
 
 AI_COURSE = "ai-co-ban"
 
@@ -36,7 +37,7 @@ def report_ward_or_404(ward_id: int) -> Ward:
     """The one permission check of the ward reports: coordinators their own ward, administrators
     any ward (others were refused 403 by the role check); another ward, or none, is 404."""
     ward = db.session.get(Ward, ward_id)
-    if ward is None or not can_manage_ward(current_user, ward.id):
+    if ward is None or not manages_ward(current_user, ward.id):
         abort(404)
     return ward
 

@@ -5,17 +5,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts.policy import manages_ward
 from lms.extensions import db
 from lms.wards import bp
 from lms.wards.models import GROUP_KINDS, ResidentialGroup, Ward
 from lms.wards.services import WardError, active_groups, add_group, merge_groups, people_in, rename_group, retire_group
-from lms.web import can_manage_ward, database_id, role_required
+from lms.web import database_id, role_required
 
 
 def ward_or_404(ward_id: int) -> Ward:
-    """A ward the signed-in person manages (lms.web.can_manage_ward); any other is 404."""
+    """A ward the signed-in person manages (lms.accounts.policy.manages_ward); any other is 404."""
     ward = db.session.get(Ward, ward_id)
-    if ward is None or not can_manage_ward(current_user, ward.id):
+    if ward is None or not manages_ward(current_user, ward.id):
         abort(404)
     return ward
 
