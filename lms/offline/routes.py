@@ -31,6 +31,9 @@ def _messages(code: str) -> tuple[int, str]:
         "bad_choice": (422, _("Hãy chọn một trong các câu trả lời có sẵn.")),
         "empty": (404, _("Bài kiểm tra này chưa có câu hỏi.")),
         "not_yours": (404, _("Không tìm thấy bài làm này.")),
+        # Handed in or changed meanwhile on another phone: the queue keeps it and sends it again.
+        "submitted": (409, _("Bài kiểm tra vừa thay đổi trên một thiết bị khác. Câu trả lời sẽ được gửi lại sau.")),
+        "busy": (409, _("Bài kiểm tra vừa thay đổi trên một thiết bị khác. Câu trả lời sẽ được gửi lại sau.")),
     }.get(code, (422, _("Chưa ghi được câu trả lời này.")))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import sqlite3
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,7 +16,9 @@ from lms.courses.models import Course, Lesson
 from lms.extensions import db
 from lms.offline.models import QueuedAnswer
 from lms.quizzes.models import Answer, Quiz, QuizAttempt
-from lms.quizzes.services import QuizError, answer_question, quiz_or_none, start_attempt, submit_attempt
+from lms.quizzes.services import (
+    QuizError, answer_question, question_type, quiz_or_none, start_attempt, submit_attempt,
+)
 
 # A phone makes these ids itself (crypto.randomUUID, or random hex on older phones).
 CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -131,6 +134,13 @@ def receive_queued_answer(account, quiz: Quiz, client_id: str, question_id: int,
     earlier = _received(account.id, client_id)
     if earlier is not None:
         return earlier
+    # Refused before anything is written: a question no longer asked, or no choice it offers.
+    question = next((q for q in quiz.active_questions if q.id == question_id), None)
+    if question is None:
+        raise QuizError("wrong_question")
+    if question_type(question).parse(question, choices) is None:
+        raise QuizError("bad_choice")
+    _begin(db.session)
     attempt = start_attempt(account, quiz)
     if question_id not in attempt.question_order:
         raise QuizError("wrong_question")
@@ -150,6 +160,18 @@ def receive_queued_answer(account, quiz: Quiz, client_id: str, question_id: int,
     if set(attempt.question_order) <= answered:
         submit_attempt(account, attempt)
     return Received(answer, attempt, again=False)
+
+
+def _begin(session) -> None:
+    """Open the transaction now on SQLite, so the receipt, the attempt and the answer are kept
+    or dropped together.
+
+    Python's sqlite3 begins a transaction only before INSERT, UPDATE or DELETE, not before a
+    SAVEPOINT; a savepoint opened first (start_attempt's, or ours) would otherwise be its own
+    transaction, and releasing it would commit that part alone."""
+    raw = session.connection().connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN")
 
 
 def _received(user_id: int, client_id: str) -> Received | None:
