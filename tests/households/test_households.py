@@ -120,3 +120,20 @@ def test_learners_are_counted_by_enrolment(world, make_user):
     enrol(world.cohort, newcomer, consent=True)
     db.session.commit()
     assert households_overview(world.ward.id)[0].learners == 1
+
+
+def test_a_search_from_a_household_says_where_each_person_lives(client, auth, world, make_user):
+    here = create_household(world.ward.id, "Hộ bà Lan", world.ward.groups[0].id)
+    there = create_household(world.ward.id, "Hộ ông Tư", world.ward.groups[1].id)
+    set_household(world.learner, here)
+    set_household(make_user(ward=world.ward, name="Nguyễn Thị Lanh"), there)
+    make_user(ward=world.ward, name="Nguyễn Thị Lam")
+    db.session.commit()
+    auth.login(world.coordinator)
+    page = client.get(f"/households/{here.id}", query_string={"q": "nguyen thi la"}).get_data(as_text=True)
+    results = page.split("Thêm thành viên", 1)[1]
+    assert "Đã ở trong hộ này" in results
+    assert "Nguyễn Thị Lanh" in results and "đang ở hộ Hộ ông Tư" in results
+    assert "Thêm Nguyễn Thị Lam vào hộ" in results and "Thêm Nguyễn Thị Lanh vào hộ" in results
+    nobody = client.get(f"/households/{here.id}", query_string={"q": "zzz"}).get_data(as_text=True)
+    assert "Không tìm thấy ai khớp với “zzz” trong phường." in nobody
