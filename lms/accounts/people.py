@@ -240,6 +240,13 @@ def grant_role(user: User, role: str) -> None:
         db.session.flush()
 
 
+def adopt_into_ward(user: User, ward_id: int) -> None:
+    """Someone without a ward joined a class by its code: they belong to its ward from now on
+    (lms.accounts.policy.member_refusal: nobody who has a ward is ever moved)."""
+    if user.ward_id is None:
+        user.ward_id = ward_id
+
+
 def move_group_members(source_id: int, target_id: int) -> int:
     """Everyone of one residential group now belongs to another (two groups merged); how many."""
     return db.session.execute(sa.update(User).where(User.group_id == source_id).values(group_id=target_id)

@@ -9,7 +9,7 @@ from flask import current_app
 from lms.accounts import policy
 from lms.accounts.collation import sort_by_name, vietnamese_key
 from lms.accounts.models import User, UserRole
-from lms.accounts.people import create_learner, record_consent
+from lms.accounts.people import adopt_into_ward, create_learner, record_consent
 from lms.accounts.services import AccountError
 from lms.accounts.text import clean
 from lms.cohorts.models import Cohort, Enrollment, cohort_instructor
@@ -202,8 +202,7 @@ def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consen
         raise CohortError(exc.code) from None
     db.session.add(Enrollment(cohort_id=cohort.id, user_id=user.id, source=source,
                               enrolled_by_id=by.id if by is not None else None))
-    if user.ward_id is None:
-        user.ward_id = cohort.ward_id
+    adopt_into_ward(user, cohort.ward_id)
     db.session.flush()
     return True
 
