@@ -51,12 +51,12 @@ def main(argv=None) -> int:
     year = "start=2026-01-01&end=2026-12-31"
     app = _app(url)
     from lms.accounts.models import UserRole
-    from lms.accounts.services import create_user
+    from lms.accounts.people import create_person
     from lms.extensions import db
 
     with app.app_context():
         if not args.reuse:
-            create_user(full_name="Quản trị", phone="0900000999", roles=("admin",), secret="482916", ward=None)
+            create_person(full_name="Quản trị", phone="0900000999", roles=("admin",), secret="482916", ward=None)
             db.session.commit()
     targets = [
         ("coordinator", "ward dashboard, a year", f"/reports/wards/{ward.ward_id}?{year}"),
