@@ -60,7 +60,7 @@ def restore_command(source: Path, force: bool) -> None:
 @click.option("--to", "url", required=True, metavar="URL",
               help="Cơ sở dữ liệu PostgreSQL trống, ví dụ postgresql://lopso@127.0.0.1/lopso. / "
                    "An empty PostgreSQL database.")
-@click.option("--batch", default=1000, show_default=True, help="Số dòng mỗi lần ghi. / Rows per insert.")
+@click.option("--batch", default=1000, show_default=True, help="Số dòng đọc và gửi mỗi lần. / Rows read and sent at a time.")
 @with_appcontext
 def move_command(url: str, batch: int) -> None:
     """Copy this ward's SQLite data into an empty PostgreSQL database, all or nothing."""

@@ -136,7 +136,7 @@ def _write_archive(folder: Path, target: Path) -> None:
     partial = target.with_name(f".{target.name}.partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:
+        with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz", compresslevel=6) as tar:
             for path in sorted(folder.iterdir()):
                 tar.add(path, arcname=path.name, recursive=False)
         os.replace(partial, target)
@@ -238,6 +238,7 @@ def _install_keys(app, folder: Path, manifest: dict) -> list[str]:
         partial.unlink(missing_ok=True)
         _write_private(partial, (folder / name).read_bytes())
         os.replace(partial, place)
+        notes.append(f"{name} → {place}")
     keys._cache.clear()
     if os.environ.get("SECRET_KEY"):
         notes.append("SECRET_KEY đặt trong biến môi trường vẫn được dùng thay cho secret_key vừa khôi phục. / "

@@ -111,6 +111,7 @@ def test_a_backup_taken_while_the_ward_writes_restores_every_row_and_key(app, wa
     restored = run(fresh, "restore", backup)
     assert restored.exit_code == 0, restored.output
     assert "số dòng từng bảng khớp manifest" in restored.output
+    assert f"signing_key.pem → {key_path(fresh)}" in restored.output
     restored_file = Path(fresh.instance_path) / "lms.db"
     assert sqlite_tables(restored_file) == snapshot  # every table, every row, every column
     assert restored_file.stat().st_mode & 0o777 == 0o600
