@@ -64,8 +64,8 @@ def _timed(label: str, action, rows: int | None, writer: Writer | None = None) -
     speed = f"{rows / seconds:>10,.0f} rows/s" if rows else " " * 17
     line = f"{label:<38} {seconds:6.2f} s  {speed}"
     if writer is not None and writer.waits:
-        line += (f"   writes meanwhile: {len(writer.waits)}, commit p50 {statistics.median(writer.waits) * 1000:.1f} ms,"
-                 f" max {max(writer.waits) * 1000:.1f} ms")
+        line += (f"   writes meanwhile: {len(writer.waits)}, "
+                 f"commit p50 {statistics.median(writer.waits) * 1000:.1f} ms, max {max(writer.waits) * 1000:.1f} ms")
     print(line, flush=True)
 
 

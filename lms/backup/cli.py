@@ -35,7 +35,8 @@ def backup_command(dest: Path) -> None:
 
 @click.command("restore")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Ghi đè cơ sở dữ liệu đã có dữ liệu. / Overwrite a database that holds data.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cơ sở dữ liệu đã có dữ liệu. / Overwrite a database that holds data.")
 @with_appcontext
 def restore_command(source: Path, force: bool) -> None:
     """Restore a backup (folder or .tar.gz) into this instance; stop the app first."""
@@ -60,7 +61,8 @@ def restore_command(source: Path, force: bool) -> None:
 @click.option("--to", "url", required=True, metavar="URL",
               help="Cơ sở dữ liệu PostgreSQL trống, ví dụ postgresql://lopso@127.0.0.1/lopso. / "
                    "An empty PostgreSQL database.")
-@click.option("--batch", default=1000, show_default=True, help="Số dòng đọc và gửi mỗi lần. / Rows read and sent at a time.")
+@click.option("--batch", default=1000, show_default=True,
+              help="Số dòng đọc và gửi mỗi lần. / Rows read and sent at a time.")
 @with_appcontext
 def move_command(url: str, batch: int) -> None:
     """Copy this ward's SQLite data into an empty PostgreSQL database, all or nothing."""

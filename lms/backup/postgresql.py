@@ -168,9 +168,9 @@ def move_to_postgresql(app, url: str, *, batch: int = DEFAULT_BATCH, progress=No
         with source_engine.connect() as source:
             revision = source.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
             if revision != sqlite.head_revision(app):
-                raise BackupError(f"Cơ sở dữ liệu SQLite ở phiên bản {revision}: hãy chạy `flask --app wsgi db upgrade` "
-                                  "trước. / The SQLite database is not at the latest migration: run "
-                                  "`flask --app wsgi db upgrade` first.")
+                raise BackupError(f"Cơ sở dữ liệu SQLite ở phiên bản {revision}, chưa phải bản mới nhất: hãy chạy "
+                                  "`flask --app wsgi db upgrade` trước. / The SQLite database is not at the latest "
+                                  "migration: run `flask --app wsgi db upgrade` first.")
             return _copy_all(app, source, engine, batch, progress)
     except BackupError:
         raise

@@ -76,7 +76,7 @@ def _is_archive(path: Path) -> bool:
 def backup_target(dest: Path, now: datetime) -> Path:
     """An existing folder receives a dated archive; any other path is the new backup itself."""
     if dest.is_dir():
-        return dest / f"lop-so-{now:%Y%m%d-%H%M%S}.tar.gz"
+        dest = dest / f"lop-so-{now:%Y%m%d-%H%M%S}.tar.gz"
     if dest.exists():
         raise BackupError(f"Đã có {dest}: hãy chọn tên khác. / {dest} already exists: choose another name.")
     if not dest.parent.is_dir():
@@ -109,6 +109,9 @@ def back_up(app, dest: Path, *, now: datetime | None = None) -> BackupResult:
                 raise BackupError("Bản sao không toàn vẹn, không giữ lại: / The copy failed its integrity check: "
                                   + "; ".join(problems[:5]))
             counts, revision = sqlite.row_counts(conn), sqlite.revision(conn)
+        if revision is None:
+            raise BackupError("Cơ sở dữ liệu chưa được tạo: hãy chạy `flask --app wsgi db upgrade`. / "
+                              "The database was never migrated: run `flask --app wsgi db upgrade`.")
         for name, data in _instance_keys(app).items():
             _write_private(work / name, data)
         manifest = {
@@ -126,7 +129,7 @@ def back_up(app, dest: Path, *, now: datetime | None = None) -> BackupResult:
         if _is_archive(target):
             _write_archive(work, target)
         else:
-            os.replace(work, target)
+            os.rename(work, target)  # fails rather than replace anything made there meanwhile
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return BackupResult(path=target, manifest=manifest)
@@ -139,7 +142,10 @@ def _write_archive(folder: Path, target: Path) -> None:
         with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz", compresslevel=6) as tar:
             for path in sorted(folder.iterdir()):
                 tar.add(path, arcname=path.name, recursive=False)
-        os.replace(partial, target)
+        try:
+            os.link(partial, target)  # never over an archive made meanwhile (two backups in one second)
+        except FileExistsError:
+            raise BackupError(f"Đã có {target}: hãy chạy lại sau một giây. / {target} already exists.") from None
     finally:
         partial.unlink(missing_ok=True)
 

@@ -94,8 +94,10 @@ def ward_data(app, catalogue, make_ward, make_user, client, auth) -> Ward:
     cohort.instructors = [instructor]
     _db.session.add(cohort)
     _db.session.flush()
-    _db.session.add_all(Enrollment(cohort_id=cohort.id, user_id=p.id, enrolled_by_id=coordinator.id) for p in learners)
-    meeting = ClassSession(cohort_id=cohort.id, day=date(2026, 10, 10), starts_at=time(8, 30), place="Nhà văn hoá TDP 1")
+    _db.session.add_all(Enrollment(cohort_id=cohort.id, user_id=p.id, enrolled_by_id=coordinator.id)
+                        for p in learners)
+    meeting = ClassSession(cohort_id=cohort.id, day=date(2026, 10, 10), starts_at=time(8, 30),
+                           place="Nhà văn hoá TDP 1")
     _db.session.add(meeting)
     _db.session.flush()
     _db.session.add_all(Attendance(class_session_id=meeting.id, user_id=p.id, marked_by_id=instructor.id)
@@ -107,9 +109,9 @@ def ward_data(app, catalogue, make_ward, make_user, client, auth) -> Ward:
                          HouseholdMember(household_id=home.id, user_id=learners[1].id),
                          Mentorship(ward_id=ward.id, mentor_id=learners[0].id, mentee_id=learners[2].id,
                                     created_by_id=coordinator.id),
-                         AiToolUse(user_id=learners[0].id, ward_id=ward.id, kind="public_service", purpose="Hỏi cách nộp hồ sơ",
-                                   used_on=date(2026, 11, 20), cohort_id=cohort.id, recorded_by_id=instructor.id,
-                                   by_instructor=True)])
+                         AiToolUse(user_id=learners[0].id, ward_id=ward.id, kind="public_service",
+                                   purpose="Hỏi cách nộp hồ sơ", used_on=date(2026, 11, 20), cohort_id=cohort.id,
+                                   recorded_by_id=instructor.id, by_instructor=True)])
     _db.session.commit()
     for index, person in enumerate(learners[:4]):
         course = courses[index % 2]

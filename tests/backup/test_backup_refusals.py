@@ -141,3 +141,40 @@ def test_an_archive_with_a_path_outside_the_backup_is_refused(tmp_path, backup, 
     (tmp_path / "hong.tar.gz").write_bytes(b"not an archive")
     result = run(fresh, "restore", tmp_path / "hong.tar.gz")
     assert result.exit_code == 1 and "Không đọc được tệp nén" in result.output
+
+
+def test_a_database_never_migrated_is_not_backed_up(fresh_instance, tmp_path):
+    empty = fresh_instance("never-migrated")
+    result = run(empty, "backup", tmp_path / "ban-sao-luu")
+    assert result.exit_code == 1 and "Cơ sở dữ liệu chưa được tạo" in result.output
+    assert not (tmp_path / "ban-sao-luu").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_two_backups_in_the_same_second_never_overwrite_each_other(app, tmp_path):
+    from datetime import datetime, timezone
+
+    from lms.backup.services import BackupError, back_up
+
+    shelf, moment = tmp_path / "sao-luu", datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+    shelf.mkdir()
+    first = back_up(app, shelf, now=moment).path
+    kept = first.read_bytes()
+    with pytest.raises(BackupError, match="Đã có"):
+        back_up(app, shelf, now=moment)
+    assert first.read_bytes() == kept
+    assert [p.name for p in shelf.iterdir()] == ["lop-so-20261201-020000.tar.gz"]
+
+
+def test_a_backup_from_an_older_version_restores_and_asks_for_db_upgrade(app, backup, fresh_instance):
+    from lms.backup import sqlite
+
+    head = sqlite.migrations(app).get_revision(sqlite.head_revision(app))
+    with closing(sqlite3.connect(backup / "lms.db")) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = ?", (head.down_revision,))
+    files = json.loads((backup / "manifest.json").read_text())["files"]
+    files["lms.db"]["sha256"] = sha256(backup / "lms.db")
+    rewrite_manifest(backup, files=files, revision=head.down_revision)
+    result = run(fresh_instance(), "restore", backup)
+    assert result.exit_code == 0, result.output
+    assert "hãy chạy `flask --app wsgi db upgrade`" in result.output

@@ -133,3 +133,32 @@ def test_only_a_postgresql_address_is_accepted(app, tmp_path):
         assert result.exit_code == 1
         assert "--to phải là địa chỉ một cơ sở dữ liệu PostgreSQL" in result.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_ward_not_at_the_latest_migration_is_asked_to_upgrade_first(app, pg_target):
+    db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'a7896d9dafa4'"))
+    db.session.commit()
+    result = run(app, "move-to-postgresql", "--to", pg_target)
+    assert result.exit_code == 1
+    assert "chưa phải bản mới nhất" in result.output and "db upgrade" in result.output
+    target = sa.create_engine(pg_target)
+    try:
+        assert sa.inspect(target).get_table_names() == []
+    finally:
+        target.dispose()
+
+
+def test_a_target_already_migrated_but_empty_is_accepted(app, ward_data, pg_target, other_app):
+    from tests.conftest import reset_schema
+
+    province = other_app(SQLALCHEMY_DATABASE_URI=pg_target)
+    reset_schema(province)  # `flask db upgrade` run there first
+    dispose_engines(province)
+    result = run(app, "move-to-postgresql", "--to", pg_target)
+    assert result.exit_code == 0, result.output
+    target = sa.create_engine(pg_target)
+    try:
+        for table in db.metadata.sorted_tables:
+            assert table_rows(target, table) == table_rows(db.engine, table), table.name
+    finally:
+        target.dispose()
