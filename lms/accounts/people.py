@@ -50,9 +50,16 @@ def lock_ward_people(ward_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def _number_key(phone: str) -> int:
-    """A signed 64-bit key for PostgreSQL's advisory locks, the same in every process."""
-    return int.from_bytes(hashlib.sha256(b"phone:" + phone.encode()).digest()[:8], "big", signed=True)
+# Numbers are locked in NUMBER_LOCKS buckets: a ward list of 10,000 numbers then takes at most
+# that many of PostgreSQL's advisory locks (its lock table is shared and small), and two numbers
+# in one bucket only wait for each other.
+NUMBER_LOCKS = 256
+_NUMBER_LOCK_SPACE = 0x6C736F70  # the first key of every number lock, apart from any other use
+
+
+def _number_bucket(phone: str) -> int:
+    """The same bucket for a number in every process."""
+    return int.from_bytes(hashlib.sha256(b"phone:" + phone.encode()).digest()[:4], "big") % NUMBER_LOCKS
 
 
 def lock_numbers(phones) -> None:
@@ -60,16 +67,16 @@ def lock_numbers(phones) -> None:
     whoever counts a number's holders after this sees every holder committed before, and nobody
     adds one until this transaction ends.
 
-    PostgreSQL: an advisory lock per number, taken in one order (no two writers wait for each
-    other). SQLite: its single write lock, taken by a write that changes nothing."""
-    phones = sorted({phone for phone in phones if phone})
+    PostgreSQL: an advisory lock per bucket of numbers, taken in one order (no two writers wait
+    for each other). SQLite: its single write lock, taken by a write that changes nothing."""
+    phones = {phone for phone in phones if phone}
     if not phones:
         return
     if _is_postgresql():
-        keys = sorted(_number_key(phone) for phone in phones)
+        buckets = sorted({_number_bucket(phone) for phone in phones})
         db.session.execute(sa.text(
-            "SELECT pg_advisory_xact_lock(t.k) FROM unnest(CAST(:keys AS bigint[])) WITH ORDINALITY AS t(k, n) "
-            "ORDER BY t.n"), {"keys": keys}).all()
+            "SELECT pg_advisory_xact_lock(:space, t.b) FROM unnest(CAST(:buckets AS integer[])) "
+            "WITH ORDINALITY AS t(b, n) ORDER BY t.n"), {"space": _NUMBER_LOCK_SPACE, "buckets": buckets}).all()
     else:
         db.session.execute(sa.update(User).where(sa.false()).values(phone=User.phone)
                            .execution_options(synchronize_session=False))
