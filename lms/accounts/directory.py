@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from lms.accounts.models import PersonNameWord, User, UserRole
 from lms.accounts.names import fold, prefix_range
 from lms.accounts.phone import InvalidPhone, normalise_phone
+from lms.accounts.text import clean
 from lms.extensions import db
 from lms.paging import PER_PAGE, Page
 
@@ -252,6 +253,24 @@ def filter_messages() -> dict[str, str]:
         "status": _("Không có trạng thái này. Hãy chọn lại trong danh sách."),
         "who": _("Không có nhóm người này. Hãy chọn lại trong danh sách."),
     }
+
+
+def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
+    """People of a ward matching a phone number (in full, or its first or last digits) or a name
+    typed with or without diacritics (each word typed starts a word of the name), looked up on the
+    words index (matching_people); those whose diacritics match exactly come first, then
+    Vietnamese name order."""
+    query = clean(query)
+    if not query:
+        return []
+    ids = matching_people(ward_id, query, limit=limit * 5)
+    if not ids:
+        return []
+    names = dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    exact = query.casefold()
+    ranked = sorted((i for i in ids if i in names), key=lambda i: 0 if exact in names[i].casefold() else 1)[:limit]
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ranked))).unique()}
+    return [people[i] for i in ranked if i in people]
 
 
 def people_listing(user):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts.directory import find_people
 from lms.accounts.models import User
 from lms.accounts.people import PossibleDuplicate
 from lms.accounts.policy import is_staff
@@ -23,7 +24,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.roster import roster, session_count
 from lms.cohorts.schedule import sessions_of
 from lms.cohorts.services import (CohortError, active_courses, change_join_code, cohorts_for, create_and_enrol,
-                                  create_cohort, enrol, find_people, is_member, member_count, unenrol,
+                                  create_cohort, enrol, is_member, member_count, unenrol,
                                   update_cohort, ward_groups, ward_instructors)
 from lms.extensions import db
 from lms.templating import pick

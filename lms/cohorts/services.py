@@ -164,26 +164,6 @@ def card_members(cohort: Cohort, user_ids=None) -> list[User]:
     return db.session.scalars(query).unique().all()
 
 
-def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
-    """People of a ward matching a phone number (in full, or its first or last digits) or a name
-    typed with or without diacritics (each word typed starts a word of the name), looked up on the
-    words index (lms.accounts.directory); those whose diacritics match exactly come first, then
-    Vietnamese name order."""
-    from lms.accounts.directory import matching_people
-
-    query = clean(query)
-    if not query:
-        return []
-    ids = matching_people(ward_id, query, limit=limit * 5)
-    if not ids:
-        return []
-    names = dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
-    exact = query.casefold()
-    ranked = sorted((i for i in ids if i in names), key=lambda i: 0 if exact in names[i].casefold() else 1)[:limit]
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ranked))).unique()}
-    return [people[i] for i in ranked if i in people]
-
-
 def enrol(cohort: Cohort, user: User, *, by=None, source: str = "manual", consent: bool = False) -> bool:
     """Enrol a person; False (and nothing written) when they are already in the cohort.
 

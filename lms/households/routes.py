@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.policy import manages_ward
+from lms.accounts.directory import find_people
 from lms.accounts.models import User
-from lms.cohorts.services import find_people, ward_groups
+from lms.accounts.policy import manages_ward
+from lms.cohorts.services import ward_groups
 from lms.extensions import db
 from lms.households import bp
 from lms.households.forms import HouseholdForm
