@@ -143,7 +143,7 @@ def shared_string_bomb(scale: float = 1.0) -> bytes:
 
 def shared_strings_many(scale: float = 1.0) -> bytes:
     """Distinct short strings, just past the limit, without a declared count: all are counted."""
-    from lms.cohorts.sheets import MAX_SHARED_STRINGS
+    from lms.cohorts.sheet_limits import MAX_SHARED_STRINGS
 
     count = int((MAX_SHARED_STRINGS + 1) * scale) if scale < 1 else MAX_SHARED_STRINGS + 1
     body = "".join(f"<si><t>{i:x}</t></si>" for i in range(count))
@@ -171,7 +171,7 @@ def long_row_without_references(scale: float = 1.0) -> bytes:
 
 def many_cells(scale: float = 1.0) -> bytes:
     """Fifteen filled columns, rows until just past the cell limit (the slowest sheet refused)."""
-    from lms.cohorts.sheets import MAX_CELLS
+    from lms.cohorts.sheet_limits import MAX_CELLS
 
     columns = 15
     rows = (MAX_CELLS // columns + 1) if scale >= 1 else max(3, int(MAX_CELLS // columns * scale))
@@ -190,7 +190,7 @@ def many_tiny_rows(scale: float = 1.0) -> bytes:
 
 def many_elements(scale: float = 1.0) -> bytes:
     """Elements openpyxl ignores, in many parts each too small for the ratio check to apply."""
-    from lms.cohorts.sheets import RATIO_FLOOR
+    from lms.cohorts.sheet_limits import RATIO_FLOOR
 
     per_part = RATIO_FLOOR // 4 - 20
     parts = max(1, int(30 * scale))
@@ -279,7 +279,7 @@ def csv_blank_runs(scale: float = 1.0) -> bytes:
 
 def oversized(scale: float = 1.0) -> bytes:
     """Just over the 5 MB an upload may be."""
-    from lms.cohorts.sheets import MAX_BYTES
+    from lms.cohorts.sheet_limits import MAX_BYTES
 
     return b"a,b\n" * (MAX_BYTES // 4 + 1)
 

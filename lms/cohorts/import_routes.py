@@ -22,7 +22,8 @@ from lms.cohorts.importing import (
     unknown_groups,
 )
 from lms.cohorts.messages import row_error, sheet_error
-from lms.cohorts.sheets import MAX_BYTES, TOO_LARGE, SheetError, read_sheet
+from lms.cohorts.sheet_limits import MAX_BYTES, TOO_LARGE, SheetError
+from lms.cohorts.sheets import read_sheet
 from lms.errors import render_error
 from lms.extensions import db
 from lms.spreadsheets import xlsx_response
