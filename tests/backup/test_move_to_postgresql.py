@@ -162,3 +162,17 @@ def test_a_target_already_migrated_but_empty_is_accepted(app, ward_data, pg_targ
             assert table_rows(target, table) == table_rows(db.engine, table), table.name
     finally:
         target.dispose()
+
+
+def test_a_table_the_code_does_not_know_is_never_left_behind(app, pg_target):
+    db.session.execute(sa.text("CREATE TABLE ghi_chu_cu (id INTEGER PRIMARY KEY, noi_dung TEXT)"))
+    db.session.execute(sa.text("INSERT INTO ghi_chu_cu (noi_dung) VALUES ('Sổ tay của phường')"))
+    db.session.commit()
+    result = run(app, "move-to-postgresql", "--to", pg_target)
+    assert result.exit_code == 1
+    assert "Bảng ghi_chu_cu có dữ liệu mà bản Lớp Số này không biết" in result.output
+    target = sa.create_engine(pg_target)
+    try:
+        assert sa.inspect(target).get_table_names() == []
+    finally:
+        target.dispose()
