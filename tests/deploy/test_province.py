@@ -9,11 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from lms.config import normalise_database_url
 from tests.deploy.conftest import COURSE, PIN
-from tests.deploy.shape import DATABASE_URL
+from tests.deploy.shape import DATABASE_URL, answer_every_question
+
+pytestmark = pytest.mark.deploy
 
 WRONG_ANSWER = "Số điện thoại hoặc mã PIN chưa đúng, hoặc bạn đã thử quá nhiều lần."
 
@@ -155,19 +158,6 @@ def test_a_live_class_is_joined_and_followed_through_both_processes(province):
     assert all(page.headers["ETag"].strip('"').split("-")[3] == "1" for page in screens)
     present = _sql("SELECT user_id FROM attendance WHERE class_session_id = :s", s=ward.class_session_id)
     assert [row[0] for row in present] == [ward.learners[1].id]
-
-
-def answer_every_question(phone, attempt_url: str) -> int:
-    """Answer each question of an attempt with its first choice; how many there were."""
-    number = 1
-    while (page := phone.get(f"{attempt_url}/{number}")).status == 200:
-        question_id = re.search(r'name="question_id" value="(\d+)"', page.text).group(1)
-        choice = re.search(r'name="choice" value="([^"]+)"', page.text).group(1)
-        answered = phone.post(f"{attempt_url}/{number}", [("question_id", question_id), ("choice", choice)])
-        assert answered.status in (200, 302), answered.text[:300]
-        number += 1
-    assert page.status == 404
-    return number - 1
 
 
 def test_a_quiz_started_on_one_process_is_submitted_on_the_other(province):
