@@ -1,6 +1,7 @@
 """`flask backup DEST`, `flask restore SRC [--force]`, `flask move-to-postgresql --to URL`."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -8,6 +9,21 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.backup.sqlite import BackupError
+
+
+def _carried_out(action, *args, **kwargs):
+    """Run a backup, restore or move; any refusal or failure becomes one message and exit status 1."""
+    try:
+        return action(*args, **kwargs)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(
+            f"Tệp SQLite hỏng hoặc không đọc được ({exc}); không có gì bị ghi đè. / "
+            f"A SQLite file is damaged or unreadable ({exc}); nothing was overwritten.") from None
+    except OSError as exc:
+        raise click.ClickException(f"Không đọc hoặc ghi được {exc.filename or ''}: {exc.strerror or exc}. / "
+                                   f"Cannot read or write {exc.filename or ''}: {exc.strerror or exc}.") from None
 
 
 @click.command("backup")
@@ -21,10 +37,7 @@ def backup_command(dest: Path) -> None:
     """
     from lms.backup.services import back_up
 
-    try:
-        result = back_up(current_app, dest)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = _carried_out(back_up, current_app, dest)
     rows = sum(result.manifest["tables"].values())
     click.echo(f"Đã sao lưu {rows} dòng ({len(result.manifest['tables'])} bảng) và "
                f"{len(result.manifest['files']) - 1} tệp khoá vào {result.path}. / "
@@ -42,10 +55,7 @@ def restore_command(source: Path, force: bool) -> None:
     """Restore a backup (folder or .tar.gz) into this instance; stop the app first."""
     from lms.backup.services import restore
 
-    try:
-        result = restore(current_app, source, force=force)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = _carried_out(restore, current_app, source, force=force)
     rows = sum(result.manifest["tables"].values())
     click.echo(f"Đã khôi phục bản sao lưu lúc {result.manifest['created_at']}: {rows} dòng, số dòng từng bảng "
                f"khớp manifest. / Restored the backup of {result.manifest['created_at']}: {rows} rows, every "
@@ -71,10 +81,7 @@ def move_command(url: str, batch: int) -> None:
     def progress(table: str, count: int) -> None:
         click.echo(f"  {table}: {count}")
 
-    try:
-        result = move_to_postgresql(current_app, url, batch=batch, progress=progress)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = _carried_out(move_to_postgresql, current_app, url, batch=batch, progress=progress)
     rows = sum(result.tables.values())
     click.echo(f"Đã chuyển {rows} dòng của {len(result.tables)} bảng sang PostgreSQL. / "
                f"Moved {rows} rows in {len(result.tables)} tables to PostgreSQL.")

@@ -88,7 +88,8 @@ def _instance_keys(app) -> dict[str, bytes]:
     """The keys this instance runs with: the session secret in use and the signing key file, if made."""
     from lms.certificates.keys import key_path
 
-    keys = {SECRET_FILE: app.config["SECRET_KEY"].encode()}
+    secret = app.config["SECRET_KEY"]
+    keys = {SECRET_FILE: secret if isinstance(secret, bytes) else secret.encode()}
     signing = key_path(app)
     if signing.is_file():
         keys[SIGNING_FILE] = signing.read_bytes()

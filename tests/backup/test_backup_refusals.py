@@ -178,3 +178,15 @@ def test_a_backup_from_an_older_version_restores_and_asks_for_db_upgrade(app, ba
     result = run(fresh_instance(), "restore", backup)
     assert result.exit_code == 0, result.output
     assert "hãy chạy `flask --app wsgi db upgrade`" in result.output
+
+
+def test_a_database_file_that_is_not_sqlite_is_refused_with_its_sha256_right(backup, fresh_instance):
+    (backup / "lms.db").write_bytes(b"Day khong phai co so du lieu" * 200)
+    files = json.loads((backup / "manifest.json").read_text())["files"]
+    files["lms.db"]["sha256"] = sha256(backup / "lms.db")
+    rewrite_manifest(backup, files=files)
+    fresh = fresh_instance()
+    result = run(fresh, "restore", backup)
+    assert result.exit_code == 1
+    assert "Tệp SQLite hỏng hoặc không đọc được" in result.output and "Traceback" not in result.output
+    assert database_of(fresh).stat().st_size == 0
