@@ -31,7 +31,13 @@ NGINX = os.environ.get("LMS_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx
 DATABASE_URL = os.environ.get("LMS_DEPLOY_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test_deploy")
 REDIS_URL = os.environ.get("LMS_DEPLOY_REDIS_URL", "redis://127.0.0.1:6379/5")
 UPSTREAM = "X-Lms-Upstream"
-_addresses = itertools.count(10)
+_addresses = itertools.count()
+
+
+def _next_address() -> str:
+    """127.0.1.1, 127.0.1.2, …: all loopback, each a different client to nginx and the app."""
+    n = next(_addresses)
+    return f"127.0.{1 + n // 250}.{1 + n % 250}"
 
 
 def _answers(url: str, default_port: int) -> str | None:
@@ -79,11 +85,11 @@ class Page:
 
 @dataclass
 class Browser:
-    """One phone: its own cookies and its own source address (127.0.0.N), so nginx, and the app
+    """One phone: its own cookies and its own source address (127.0.x.y), so nginx, and the app
     behind it, see a different client for each; no redirects followed, no compression asked."""
 
     url: str
-    address: str = field(default_factory=lambda: f"127.0.0.{next(_addresses)}")
+    address: str = field(default_factory=_next_address)
     cookies: dict[str, str] = field(default_factory=dict)
     csrf: str | None = None
 

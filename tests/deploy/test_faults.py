@@ -57,7 +57,7 @@ def test_postgresql_unreachable_answers_a_503_page_and_recovers_by_itself(provin
 
 
 def _limiter_keys_for(address: str) -> bool:
-    return any(address in key.decode() for key in redis.Redis.from_url(REDIS_URL).keys("*"))
+    return any(f"/{address}/" in key.decode() for key in redis.Redis.from_url(REDIS_URL).keys("*"))
 
 
 def test_redis_unreachable_sign_in_still_works_with_limits_kept_per_process(province):
