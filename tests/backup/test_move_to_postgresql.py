@@ -40,7 +40,7 @@ def json_texts(engine: sa.Engine, table: sa.Table) -> list[tuple]:
                             .order_by(*table.primary_key.columns)).all()
 
 
-def test_a_ward_moves_to_postgresql_row_for_row_and_works_there(app, ward_data, pg_target, tmp_path, make_user,
+def test_a_ward_moves_to_postgresql_row_for_row_and_works_there(pg_target, app, ward_data, tmp_path, make_user,
                                                                 client):
     issued_before = tmp_path / "lan.jwt"  # Lan downloads her credential while the ward is on SQLite
     issued_before.write_bytes(client.get(f"/certificates/{ward_data.certificate_id}/credential.jwt").data)
@@ -96,7 +96,7 @@ def test_a_ward_moves_to_postgresql_row_for_row_and_works_there(app, ward_data, 
         dispose_engines(province)
 
 
-def test_a_target_that_holds_data_is_refused_and_left_as_it_was(app, ward_data, pg_target):
+def test_a_target_that_holds_data_is_refused_and_left_as_it_was(pg_target, app, ward_data):
     assert run(app, "move-to-postgresql", "--to", pg_target).exit_code == 0
     target = sa.create_engine(pg_target)
     try:
@@ -111,7 +111,7 @@ def test_a_target_that_holds_data_is_refused_and_left_as_it_was(app, ward_data, 
         target.dispose()
 
 
-def test_a_row_postgresql_refuses_rolls_back_everything_even_the_schema(app, ward_data, pg_target):
+def test_a_row_postgresql_refuses_rolls_back_everything_even_the_schema(pg_target, app, ward_data):
     # SQLite does not enforce a column's length; PostgreSQL does. The bad row sits in a table
     # copied late, after the migrations and most tables were already written.
     db.session.execute(sa.text("UPDATE audit_log SET action = :long WHERE id = (SELECT max(id) FROM audit_log)"),
@@ -135,7 +135,7 @@ def test_only_a_postgresql_address_is_accepted(app, tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
-def test_a_ward_not_at_the_latest_migration_is_asked_to_upgrade_first(app, pg_target):
+def test_a_ward_not_at_the_latest_migration_is_asked_to_upgrade_first(pg_target, app):
     db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'a7896d9dafa4'"))
     db.session.commit()
     result = run(app, "move-to-postgresql", "--to", pg_target)
@@ -148,7 +148,7 @@ def test_a_ward_not_at_the_latest_migration_is_asked_to_upgrade_first(app, pg_ta
         target.dispose()
 
 
-def test_a_target_already_migrated_but_empty_is_accepted(app, ward_data, pg_target, other_app):
+def test_a_target_already_migrated_but_empty_is_accepted(pg_target, app, ward_data, other_app):
     from tests.conftest import reset_schema
 
     province = other_app(SQLALCHEMY_DATABASE_URI=pg_target)
@@ -164,7 +164,7 @@ def test_a_target_already_migrated_but_empty_is_accepted(app, ward_data, pg_targ
         target.dispose()
 
 
-def test_a_table_the_code_does_not_know_is_never_left_behind(app, pg_target):
+def test_a_table_the_code_does_not_know_is_never_left_behind(pg_target, app):
     db.session.execute(sa.text("CREATE TABLE ghi_chu_cu (id INTEGER PRIMARY KEY, noi_dung TEXT)"))
     db.session.execute(sa.text("INSERT INTO ghi_chu_cu (noi_dung) VALUES ('Sổ tay của phường')"))
     db.session.commit()
