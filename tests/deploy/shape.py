@@ -138,6 +138,16 @@ class Browser:
             self.get("/login")  # any page gives a session its CSRF token
         return self.request("POST", path, data=data if data is not None else {}, **kwargs)
 
+    def upload(self, path: str, field_name: str, filename: str, content: bytes) -> Page:
+        """A form with one file, sent as multipart/form-data (with the session's CSRF token)."""
+        boundary = "lopso-" + os.urandom(8).hex()
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{self.csrf}\r\n'.encode(),
+                 f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n",
+                 f"--{boundary}--\r\n".encode()]
+        return self.request("POST", path, body=b"".join(parts),
+                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
     def sign_in(self, phone: str, pin: str) -> Page:
         self.get("/login")
         page = self.post("/login", {"phone": phone, "secret": pin})

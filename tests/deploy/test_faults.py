@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -95,6 +96,37 @@ def test_redis_unreachable_sign_in_still_works_with_limits_kept_per_process(prov
     assert 429 not in statuses[:10] and statuses[10] == 429, statuses
 
 
+def _kill_the_worker_waiting_on(province, engine, table: str, send) -> tuple[dict, str]:
+    """Lock `table`, send the request (in a thread), find the process whose transaction waits for
+    the table, SIGKILL its worker, then unlock; wait until PostgreSQL has ended that transaction.
+    The response and the process."""
+    lock = engine.connect()
+    lock.execute(sa.text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+    answer: dict = {}
+    request = threading.Thread(target=lambda: answer.update(page=send()))
+    request.start()
+    try:
+        with engine.connect() as look:
+            waiting = wait_for(lambda: look.execute(sa.text(
+                "SELECT pid, application_name FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND application_name LIKE 'lms-%'")).first(), seconds=30)
+        assert waiting, f"the request never reached the locked table {table}"
+        backend, application = waiting
+        upstream = "127.0.0.1:" + application.removeprefix("lms-")
+        os.kill(province.worker_pid(upstream), signal.SIGKILL)
+        request.join(60)
+    finally:
+        lock.rollback()
+        lock.close()
+
+    def backend_gone():
+        with engine.connect() as look:
+            return not look.scalar(sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": backend})
+
+    assert wait_for(backend_gone, seconds=30)  # its transaction is over, rolled back
+    return answer, upstream
+
+
 def test_a_worker_killed_mid_submit_leaves_no_half_written_attempt(province):
     """The submit has marked the attempt submitted in its transaction and waits for the answers
     table (locked here); its worker is killed. PostgreSQL rolls the transaction back."""
@@ -107,34 +139,10 @@ def test_a_worker_killed_mid_submit_leaves_no_half_written_attempt(province):
     questions = answer_every_question(phone, attempt_url)
 
     engine = _engine()
-    lock = engine.connect()
-    lock.execute(sa.text("LOCK TABLE answer IN ACCESS EXCLUSIVE MODE"))
-    answer: dict = {}
-    submit = threading.Thread(target=lambda: answer.update(page=phone.post(f"{attempt_url}/submit")))
-    submit.start()
-    try:
-        with engine.connect() as look:
-            waiting = wait_for(lambda: look.execute(sa.text(
-                "SELECT pid, application_name FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND application_name LIKE 'lms-%'")).first(), seconds=30)
-        assert waiting, "the submit never reached the locked table"
-        backend, application = waiting
-        upstream = "127.0.0.1:" + application.removeprefix("lms-")
-        with engine.connect() as look:  # the attempt is marked, but only inside that transaction
-            assert look.scalar(sa.text("SELECT submitted_at FROM quiz_attempt WHERE id = :a"), {"a": attempt_id}) is None
-        os.kill(province.worker_pid(upstream), signal.SIGKILL)
-        submit.join(60)
-    finally:
-        lock.rollback()
-        lock.close()
+    answer, upstream = _kill_the_worker_waiting_on(province, engine, "answer",
+                                                   lambda: phone.post(f"{attempt_url}/submit"))
     page = answer["page"]
     assert page.status == 502 and UNAVAILABLE in page.text  # nginx's page: the worker is gone
-
-    def backend_gone():
-        with engine.connect() as look:
-            return not look.scalar(sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": backend})
-
-    assert wait_for(backend_gone, seconds=30)
     with engine.connect() as look:
         row = look.execute(sa.text("SELECT submitted_at, correct_count, passed FROM quiz_attempt WHERE id = :a"),
                            {"a": attempt_id}).one()
@@ -149,6 +157,33 @@ def test_a_worker_killed_mid_submit_leaves_no_half_written_attempt(province):
     engine.dispose()
     # gunicorn started a new worker in the killed one's place.
     assert wait_for(lambda: Browser(province.url).get("/login").upstream == upstream, seconds=30)
+
+
+def test_a_worker_killed_mid_import_leaves_nobody_written(province):
+    """The confirmation has claimed the preview and is writing people when its worker is killed."""
+    coordinator = province.browser()
+    coordinator.sign_in(province.ward.coordinator.phone, PIN)
+    cohort = province.ward.cohort_id
+    coordinator.get(f"/cohorts/{cohort}/import")
+    sheet = "\n".join(["Họ và tên,Số điện thoại,Năm sinh,Tổ dân phố"] + [
+        f"Người Nhập Số {n},0915{n:06d},{1950 + n},Tổ dân phố số 1" for n in range(1, 41)]).encode()
+    uploaded = coordinator.upload(f"/cohorts/{cohort}/import", "sheet", "lop-moi.csv", sheet)
+    assert uploaded.status == 302, uploaded.text[:500]
+    preview = urlsplit(uploaded.location).path
+    coordinator.get(preview)
+    engine = _engine()
+    count = "SELECT count(*) FROM user_account WHERE full_name LIKE 'Người Nhập Số %'"
+    answer, _ = _kill_the_worker_waiting_on(province, engine, "enrollment",
+                                               lambda: coordinator.post(preview, {"consent": "y"}))
+    assert answer["page"].status == 502 and UNAVAILABLE in answer["page"].text
+    with engine.connect() as look:
+        assert look.scalar(sa.text(count)) == 0
+        assert look.scalar(sa.text("SELECT count(*) FROM staged_import WHERE confirmed_at IS NOT NULL")) == 0
+    # Confirmed again, on a process that is running: all 40, once.
+    assert wait_for(lambda: coordinator.post(preview, {"consent": "y"}).status == 302, seconds=30)
+    with engine.connect() as look:
+        assert look.scalar(sa.text(count)) == 40
+    engine.dispose()
 
 
 def _running(pid: int) -> bool:
