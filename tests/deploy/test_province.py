@@ -52,7 +52,9 @@ def test_a_body_over_the_upload_limit_is_refused_by_nginx_in_vietnamese(province
 
 def test_a_prefix_or_host_a_client_made_up_is_not_believed(province):
     visitor = province.browser()
-    page = visitor.get("/login", headers={"X-Forwarded-Prefix": "/gia-mao", "X-Forwarded-Host": "lua.example"})
+    page = visitor.get("/login", headers={"X-Forwarded-Prefix": "/gia-mao", "X-Forwarded-Host": "lua.example",
+                                          "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"})
+    # Passed on, the two https claims would contradict nginx's X-Forwarded-Proto: gunicorn's 400.
     assert page.status == 200
     assert "/gia-mao" not in page.text and "lua.example" not in page.text
 
