@@ -61,10 +61,11 @@ def prepare(args, env: dict, tmp: Path) -> dict:
     return plan
 
 
-def start_province(env: dict, tmp: Path, worker_connections: int) -> tuple[str, list[int]]:
+def start_province(env: dict, tmp: Path, worker_connections: int, processes: int) -> tuple[str, list[int]]:
     """deploy/province-local in a temporary folder: its address, and the pids of nginx and gunicorn."""
     site = tmp / "site"
-    result = subprocess.run([sys.executable, str(ROOT / "deploy" / "province-local"), "start", str(site)],
+    result = subprocess.run([sys.executable, str(ROOT / "deploy" / "province-local"), "start", str(site),
+                             "--processes", str(processes)],
                             cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     url = result.stdout.strip().splitlines()[-1]
     state = json.loads((site / "state.json").read_text())
@@ -219,8 +220,9 @@ def report(stats, sampler: CpuSampler, seconds: int) -> None:
     print(f"\nCPU over {wall:.0f} s on {cores} cores: the machine was busy {busy / wall:.2f} cores "
           f"({100 * busy / wall / cores:.0f} %), everything on it included")
     for group in sorted(used, key=lambda g: -used[g]):
-        print(f"  {group:<28} {used[group]:7.1f} s  = {used[group] / wall:4.2f} cores on average, "
-              f"{sampler.peaks.get(group, 0.0):4.2f} in its busiest {SAMPLE_SECONDS:.0f} s")
+        print(f"  {group:<30} {used[group]:7.1f} s = {used[group] / wall:4.2f} cores on average, "
+              f"{sampler.peaks.get(group, 0.0):4.2f} in its busiest {SAMPLE_SECONDS:.0f} s, "
+              f"{1000 * used[group] / max(total.num_requests, 1):5.2f} ms a request")
 
 
 def database_size(env: dict) -> None:
@@ -259,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--final-takers", type=int, default=1500, help="learners ready for a final quiz")
     parser.add_argument("--final-users", type=int, default=30, help="taking a final quiz at the same time")
     parser.add_argument("--coordinators", type=int, default=6)
+    parser.add_argument("--processes", type=int, default=2, help="gunicorn processes (one sync worker each)")
     parser.add_argument("--nginx-connections", type=int, default=2048,
                         help="worker_connections for deploy/province-local's nginx (it sets 512; 0 keeps that)")
     args = parser.parse_args(argv)
@@ -268,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("LMS_TRUSTED_HOSTS", None)
     subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=False, capture_output=True)
     plan = prepare(args, env, tmp)
-    url, roots = (args.url, None) if args.url else start_province(env, tmp, args.nginx_connections)
+    url, roots = (args.url, None) if args.url else start_province(env, tmp, args.nginx_connections, args.processes)
     print(f"serving {url}; {args.seconds} s of a mixed day…", flush=True)
     database = args.database_url.rsplit("/", 1)[-1].split("?")[0]
     try:
@@ -277,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.url:
             stop_province(env, tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
     report(stats, sampler, args.seconds)
     database_size(env)
     return 0
