@@ -262,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--final-users", type=int, default=30, help="taking a final quiz at the same time")
     parser.add_argument("--coordinators", type=int, default=6)
     parser.add_argument("--processes", type=int, default=2, help="gunicorn processes (one sync worker each)")
-    parser.add_argument("--nginx-connections", type=int, default=2048,
-                        help="worker_connections for deploy/province-local's nginx (it sets 512; 0 keeps that)")
+    parser.add_argument("--nginx-connections", type=int, default=0,
+                        help="worker_connections for deploy/province-local's nginx (0: keep what it sets)")
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="lms-province-day-"))
