@@ -1,8 +1,10 @@
 // Lớp Số without signal: registers the service worker (lms/static/js/sw.js), says when the phone
 // is offline, and keeps answers given offline in a queue sent once back online. Every queued
 // answer has an id made here, so sending it twice counts it once; the server grades it.
-(function () {
+(function start() {
   "use strict";
+  // Loaded async: wait for the page if it is still arriving.
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); return; }
   var banner = document.getElementById("offline-banner");
   if (!banner || !window.fetch || !window.localStorage || !window.JSON) { return; }
   var QUEUE = "lopso-queue", sw = navigator.serviceWorker, flushing = false, sentNote = false;
@@ -179,7 +181,10 @@
   window.addEventListener("offline", show);
   if (sw) {
     // After the page has loaded, so the first visit's budget and paint are not touched.
-    window.addEventListener("load", function () {
+    var whenLoaded = function (then) {
+      if (document.readyState === "complete") { then(); } else { window.addEventListener("load", then); }
+    };
+    whenLoaded(function () {
       sw.register(banner.getAttribute("data-sw"), { scope: "/" }).then(function () {
         // The first page came before the worker: tell it who is signed in, so it fetches ahead.
         if (sw.controller || !navigator.onLine) { return; }

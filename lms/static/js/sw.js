@@ -13,7 +13,9 @@ var refreshing = null;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) {
-  event.waitUntil(caches.keys().then(function (names) {
+  // The browser starts a page's request while the worker wakes up: no wait added online.
+  var preload = self.registration.navigationPreload ? self.registration.navigationPreload.enable() : Promise.resolve();
+  event.waitUntil(preload.then(function () { return caches.keys(); }).then(function (names) {
     return Promise.all(names.filter(function (n) { return n.indexOf("lopso-shared-") === 0 && n !== SHARED; })
       .map(function (n) { return caches.delete(n); }));
   }).then(function () { return self.clients.claim(); }));
@@ -115,7 +117,9 @@ function refresh(key) {
 
 function page(event) {
   var request = event.request;
-  return fetch(request).then(function (response) {
+  return Promise.resolve(event.preloadResponse).then(function (preloaded) {
+    return preloaded || fetch(request);
+  }).then(function (response) {
     var key = response.headers.get("X-Offline-Account");
     var copy = response.ok && response.headers.get("X-Offline-Keep") === "1" ? response.clone() : null;
     event.waitUntil(noteAccount(key).then(function (now) {
