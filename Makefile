@@ -11,7 +11,7 @@ PORT ?= 5000
 LMS_PUBLIC_URL ?= http://$(HOST):$(PORT)
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test translations chromium html-checker check-content test-sqlite test-postgres clean
+.PHONY: run test install install-test translations chromium nginx debian-package html-checker check-content test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -39,16 +39,24 @@ run: install
 
 ## make test: install the test extras and Chromium, check the content, run the suite on SQLite
 ## and, when a PostgreSQL server answers (or LMS_TEST_DATABASE_URL is set), again on PostgreSQL.
-test: install-test chromium html-checker check-content test-sqlite test-postgres
+test: install-test chromium nginx html-checker check-content test-sqlite test-postgres
 
+# Debian packages the tests drive: Chromium (browser tests) and nginx (the province install's
+# tests, tests/deploy: nginx in front of two gunicorn processes, started without root).
 chromium:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@$(MAKE) --no-print-directory debian-package PACKAGE=chromium BINARY=/usr/bin/chromium WHAT="browser tests"
+
+nginx:
+	@$(MAKE) --no-print-directory debian-package PACKAGE=nginx BINARY=/usr/sbin/nginx WHAT="province install tests (tests/deploy)"
+
+debian-package:
+	@if [ -x $(BINARY) ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing Debian's chromium for the browser tests…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  echo "Installing Debian's $(PACKAGE) for the $(WHAT)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGE) >/dev/null; \
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
-	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "Chromium is missing and cannot be installed without root: browser tests will be skipped (apt-get install chromium)."; fi
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGE) >/dev/null; \
+	else echo "$(PACKAGE) is missing and cannot be installed without root: the $(WHAT) will be skipped (apt-get install $(PACKAGE))."; fi
 
 VNU_VERSION ?= 26.9.27
 html-checker:
