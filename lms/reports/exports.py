@@ -84,11 +84,11 @@ def province_columns() -> list[tuple[str, str]]:
 def province_rows(start: date, end: date, sort: str, descending: bool) -> list[dict]:
     """One row per ward of the instance: each figure's count and share; sorted by name or by a
     figure's share (then its count)."""
-    from lms.reports import indicators as ind
+    from lms.reports import province as prov
     from lms.reports.models import WardPopulation, WardTarget
     from lms.reports.services import figures
 
-    numbers = ind.province(start, end)
+    numbers = prov.province(start, end)
     pops: dict = {}
     for ward_id, scope, measure, value in db.session.execute(
             sa.select(WardPopulation.ward_id, WardPopulation.scope, WardPopulation.measure, WardPopulation.value)):
@@ -96,7 +96,7 @@ def province_rows(start: date, end: date, sort: str, descending: bool) -> list[d
     goals: dict = {}
     for ward_id, key, percent in db.session.execute(sa.select(WardTarget.ward_id, WardTarget.indicator, WardTarget.percent)):
         goals.setdefault(ward_id, {})[key] = percent
-    empty = ind.province_empty()
+    empty = prov.province_empty()
     rows = []
     for ward_id, name, province in db.session.execute(sa.select(Ward.id, Ward.name, Ward.province)):
         ward_figures = figures(numbers.get(ward_id, empty), pops.get(ward_id, {}), goals.get(ward_id, {}))

@@ -13,186 +13,22 @@ certificates are "withdrawn" on erasure and still count; revoked ones never do).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
-from lms.cohorts.models import Attendance, ClassSession, Cohort, Enrollment, cohort_course
-from lms.courses.models import Course
+from lms.cohorts.models import Attendance, ClassSession, Cohort
 from lms.extensions import db
 from lms.households.models import Household, HouseholdMember, Mentorship
-from lms.quizzes.models import Quiz, QuizAttempt
+from lms.reports.events import (
+    DIMENSIONS, KINDS, count_by, count_people, months, people_query, people_select, scope, utc_bounds,
+)
 from lms.reports.models import AiToolUse
 from lms.wards.models import ResidentialGroup
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-KINDS = ("enrolled", "completed", "certified")
-DIMENSIONS = ("audience", "group", "course", "competence")
 MENTEES_WANTED = 5
-
-
-def utc_bounds(start: date | None, end: date) -> tuple[datetime | None, datetime]:
-    """The period in Vietnam's calendar as naive UTC bounds [low, high); no start is "ever"."""
-    def at(day: date) -> datetime:
-        return datetime.combine(day, time.min, VIETNAM).astimezone(timezone.utc).replace(tzinfo=None)
-
-    return (at(start) if start else None), at(end + timedelta(days=1))
-
-
-def _within(column, low, high):
-    return sa.and_(column >= low, column < high) if low is not None else column < high
-
-
-def _scope(column, ward_id: int | None):
-    """One ward, or every ward (None: the province view groups by the ward column instead)."""
-    return sa.true() if ward_id is None else column == ward_id
-
-
-# --- events: who did what, when, in which ward ---------------------------------------------------
-#
-# Each kind is one or two flat SELECTs ("branches") over its own table and the indexes made for
-# them (migration "report indexes"): enrolments by cohort and day, final-quiz passes by quiz and
-# day, certificates by ward and day. A breakdown adds its column to each branch, so the database
-# groups straight from the index without a nested events table joined to another one.
-
-class _Branch:
-    def __init__(self, query, user, ward, at, course=None, cohort=None, audience=None, user_joined=False):
-        self.query, self.user, self.ward, self.at = query, user, ward, at
-        self.course, self.cohort, self.audience, self.user_joined = course, cohort, audience, user_joined
-
-
-def _branches(kind: str, ward_id: int | None, low, high) -> list[_Branch]:
-    out = []
-    if kind == "enrolled":
-        # Enrolments into the ward's cohorts.
-        q = (sa.select().select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
-             .where(_scope(Cohort.ward_id, ward_id), _within(Enrollment.enrolled_at, low, high)))
-        out.append(_Branch(q, Enrollment.user_id, Cohort.ward_id, Enrollment.enrolled_at,
-                           cohort=Enrollment.cohort_id, audience=Cohort.audience))
-    if kind == "completed":
-        # A course's final quiz passed by one of the ward's people...
-        q = (sa.select().select_from(QuizAttempt).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-             .join(User, User.id == QuizAttempt.user_id)
-             .where(_scope(User.ward_id, ward_id), Quiz.kind == "final", QuizAttempt.passed.is_(True),
-                    _within(QuizAttempt.submitted_at, low, high)))
-        out.append(_Branch(q, QuizAttempt.user_id, User.ward_id, QuizAttempt.submitted_at, course=Quiz.course_id,
-                           user_joined=True))
-    if kind in ("completed", "certified"):
-        # ...or a certificate (only issued on completion, online or attested in person). Revoked
-        # ones never count; withdrawn ones (the person was erased) still do.
-        q = (sa.select().select_from(Certificate)
-             .where(_scope(Certificate.ward_id, ward_id), Certificate.status != "revoked",
-                    _within(Certificate.issued_at, low, high)))
-        out.append(_Branch(q, Certificate.user_id, Certificate.ward_id, Certificate.issued_at,
-                           course=Certificate.course_id))
-    if not out:
-        raise ValueError(kind)
-    return out
-
-
-def course_competences() -> list[tuple[int, str]]:
-    """(course id, competence) pairs: a handful of courses, read from the course table."""
-    return [(course_id, str(code)) for course_id, codes in db.session.execute(sa.select(Course.id, Course.competences))
-            for code in (codes or [])]
-
-
-def _literal_table(pairs: list[tuple[int, str]], name: str):
-    """A small literal table (course_id, dim) (SQLite takes no column names on VALUES)."""
-    selects = [sa.select(sa.literal(cid, sa.Integer).label("course_id"), sa.literal(code, sa.String).label("dim"))
-               for cid, code in pairs]
-    return (sa.union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
-
-
-def _course_keys() -> list[tuple[int, str]]:
-    """Course and competence in one pass: each course maps to "c<id>" and to "k<code>" of each of
-    its competences."""
-    courses = db.session.scalars(sa.select(Course.id)).all()
-    return [(cid, f"c{cid}") for cid in courses] + [(cid, f"k{code}") for cid, code in course_competences()]
-
-
-def _with_dim(b: _Branch, by: str | None, ward_id: int | None):
-    """(query, dim column or None) of a branch for one breakdown; None when nothing can match."""
-    q = b.query
-    if by is None:
-        return q, None
-    if by == "audience":
-        if b.audience is not None:  # an enrolment: the audience of the class enrolled into
-            return q, b.audience
-        # Otherwise the audiences of the ward's classes the person is a member of.
-        member, mcohort = aliased(Enrollment), aliased(Cohort)
-        q = (q.join(member, member.user_id == b.user)
-             .join(mcohort, sa.and_(mcohort.id == member.cohort_id, mcohort.ward_id == b.ward)))
-        return q, mcohort.audience
-    if by == "group":
-        if not b.user_joined:
-            q = q.join(User, User.id == b.user)
-        return q, sa.func.coalesce(User.group_id, 0)
-    if by == "month":
-        return q, _month(b.at)
-    if by in ("course", "competence", "course_competence"):
-        course = b.course
-        if course is None:
-            q = q.join(cohort_course, cohort_course.c.cohort_id == b.cohort)
-            course = cohort_course.c.course_id
-        if by == "course":
-            return q, course
-        pairs = course_competences() if by == "competence" else _course_keys()
-        if not pairs:
-            return None, None
-        table = _literal_table(pairs, "cc")
-        return q.join(table, table.c.course_id == course), table.c.dim
-    raise ValueError(by)
-
-
-def _people(kind: str, ward_id: int | None, low, high, by: str | None) -> sa.Select:
-    """SELECT ward_id, user_id[, dim]: one flat SELECT, or the union of two."""
-    selects = []
-    for b in _branches(kind, ward_id, low, high):
-        q, dim = _with_dim(b, by, ward_id)
-        if q is None:
-            continue
-        columns = [b.ward.label("ward_id"), b.user.label("user_id")] + ([dim.label("dim")] if by else [])
-        selects.append(q.with_only_columns(*columns))
-    if not selects:
-        columns = [sa.literal(0).label("ward_id"), sa.literal(0).label("user_id")]
-        return sa.select(*columns, *([sa.literal("").label("dim")] if by else [])).where(sa.false())
-    if len(selects) == 1:
-        return selects[0]
-    union = sa.union_all(*selects).subquery("ev")
-    return sa.select(*union.c)
-
-
-def people_query(kind: str, ward_id: int, start: date | None, end: date, by: str | None = None) -> sa.Select:
-    """SELECT user_id[, dim] of the people behind `kind` (enrolled / completed / certified) in the
-    period, by a dimension: audience (of the class enrolled into, or for completions and
-    certificates of the ward's classes they are members of), group (their residential group or
-    market; 0 = none), course, competence or month ("YYYY-MM")."""
-    low, high = utc_bounds(start, end)
-    q = _people(kind, ward_id, low, high, by).subquery("p")
-    return sa.select(q.c.user_id, *([q.c.dim] if by else []))
-
-
-def count_by_ward(kind: str, ward_id: int | None, start: date | None, end: date, by: str | None = None) -> dict:
-    """{(ward id, dimension value): distinct people} ({ward id: n} without a dimension); every ward
-    of the instance in one grouped query when ward_id is None."""
-    low, high = utc_bounds(start, end)
-    q = _people(kind, ward_id, low, high, by).subquery("p")
-    keys = [q.c.ward_id] + ([q.c.dim] if by else [])
-    rows = db.session.execute(sa.select(*keys, sa.func.count(sa.distinct(q.c.user_id))).group_by(*keys))
-    return {(tuple(row[:-1]) if by else row[0]): row[-1] for row in rows}
-
-
-def count_people(kind: str, ward_id: int, start: date | None, end: date) -> int:
-    return count_by_ward(kind, ward_id, start, end).get(ward_id, 0)
-
-
-def count_by(kind: str, ward_id: int, start: date | None, end: date, by: str) -> dict:
-    """{dimension value: distinct people}."""
-    return {dim: n for (_ward, dim), n in count_by_ward(kind, ward_id, start, end, by).items()}
 
 
 # --- the plain functions, one an indicator -------------------------------------------------------
@@ -266,7 +102,7 @@ def households_query(ward_id: int | None, end: date) -> sa.Select:
                       Household.ward_id.label("ward_id"))
             .join(Household, Household.id == HouseholdMember.household_id)
             .join(Certificate, Certificate.user_id == HouseholdMember.user_id)
-            .where(_scope(Household.ward_id, ward_id), Certificate.status != "revoked", Certificate.issued_at < high))
+            .where(scope(Household.ward_id, ward_id), Certificate.status != "revoked", Certificate.issued_at < high))
 
 
 def households_by_ward(ward_id: int | None, end: date) -> dict:
@@ -275,7 +111,7 @@ def households_by_ward(ward_id: int | None, end: date) -> dict:
     q = households_query(ward_id, end).subquery()
     with_certified = dict(db.session.execute(
         sa.select(q.c.ward_id, sa.func.count(sa.distinct(q.c.household_id))).group_by(q.c.ward_id)).all())
-    known = dict(db.session.execute(sa.select(Household.ward_id, sa.func.count()).where(_scope(Household.ward_id, ward_id))
+    known = dict(db.session.execute(sa.select(Household.ward_id, sa.func.count()).where(scope(Household.ward_id, ward_id))
                                     .group_by(Household.ward_id)).all())
     return {w: {"with_certified": with_certified.get(w, 0), "known": known.get(w, 0)} for w in {*with_certified, *known}}
 
@@ -286,7 +122,7 @@ def households(ward_id: int, start: date, end: date) -> dict:
 
 def _completed_by(ward_id: int | None, high) -> sa.Subquery:
     """(ward_id, user_id) of everyone who completed a course in a ward before `high`."""
-    return _people("completed", ward_id, None, high, None).subquery("done")
+    return people_select("completed", ward_id, None, high, None).subquery("done")
 
 
 def mentors_query(ward_id: int | None, end: date, *, five: bool) -> sa.Select:
@@ -295,12 +131,12 @@ def mentors_query(ward_id: int | None, end: date, *, five: bool) -> sa.Select:
     _, high = utc_bounds(None, end)
     columns = (Mentorship.mentor_id.label("user_id"), Mentorship.ward_id.label("ward_id"))
     if not five:
-        return (sa.select(*columns).where(_scope(Mentorship.ward_id, ward_id), Mentorship.created_at < high)
+        return (sa.select(*columns).where(scope(Mentorship.ward_id, ward_id), Mentorship.created_at < high)
                 .distinct())
     done = _completed_by(ward_id, high)
     finished = sa.exists().where(done.c.user_id == Mentorship.mentee_id, done.c.ward_id == Mentorship.ward_id)
     return (sa.select(*columns)
-            .where(_scope(Mentorship.ward_id, ward_id), Mentorship.created_at < high, finished)
+            .where(scope(Mentorship.ward_id, ward_id), Mentorship.created_at < high, finished)
             .group_by(Mentorship.ward_id, Mentorship.mentor_id)
             .having(sa.func.count(sa.distinct(Mentorship.mentee_id)) >= MENTEES_WANTED))
 
@@ -327,7 +163,7 @@ def attendance_query(ward_id: int | None, start: date, end: date, audience: str 
                    Cohort.ward_id.label("ward_id"), Cohort.audience.label("audience"))
          .select_from(Cohort).join(ClassSession, ClassSession.cohort_id == Cohort.id)
          .join(Attendance, Attendance.class_session_id == ClassSession.id)
-         .where(_scope(Cohort.ward_id, ward_id), ClassSession.day >= start, ClassSession.day <= end))
+         .where(scope(Cohort.ward_id, ward_id), ClassSession.day >= start, ClassSession.day <= end))
     return q.where(Cohort.audience == audience) if audience else q
 
 
@@ -355,13 +191,13 @@ def attendance(ward_id: int, start: date, end: date) -> dict:
 
 def ai_users_query(ward_id: int | None, start: date, end: date) -> sa.Select:
     return (sa.select(AiToolUse.user_id.label("user_id"), AiToolUse.kind.label("dim"), AiToolUse.ward_id.label("ward_id"))
-            .where(_scope(AiToolUse.ward_id, ward_id), AiToolUse.used_on >= start, AiToolUse.used_on <= end))
+            .where(scope(AiToolUse.ward_id, ward_id), AiToolUse.used_on >= start, AiToolUse.used_on <= end))
 
 
 def learners_query(ward_id: int | None, end: date) -> sa.Select:
     """SELECT ward_id, user_id of the ward's learners: enrolled in one of its cohorts by the period's end."""
     _, high = utc_bounds(None, end)
-    return _people("enrolled", ward_id, None, high, None)
+    return people_select("enrolled", ward_id, None, high, None)
 
 
 def ai_users_by_ward(ward_id: int | None, start: date, end: date, *, kinds: bool = True) -> dict:
@@ -394,33 +230,18 @@ def groups_with_classes_by_ward(ward_id: int | None, start: date, end: date) -> 
     """{ward id: {"with_classes", "groups"}}: residential groups and markets where a class met in
     the period, out of the ward's groups."""
     groups = dict(db.session.execute(sa.select(ResidentialGroup.ward_id, sa.func.count())
-                                     .where(_scope(ResidentialGroup.ward_id, ward_id))
+                                     .where(scope(ResidentialGroup.ward_id, ward_id))
                                      .group_by(ResidentialGroup.ward_id)).all())
     held = dict(db.session.execute(
         sa.select(Cohort.ward_id, sa.func.count(sa.distinct(Cohort.group_id)))
         .select_from(Cohort).join(ClassSession, ClassSession.cohort_id == Cohort.id)
-        .where(_scope(Cohort.ward_id, ward_id), Cohort.group_id.is_not(None),
+        .where(scope(Cohort.ward_id, ward_id), Cohort.group_id.is_not(None),
                ClassSession.day >= start, ClassSession.day <= end).group_by(Cohort.ward_id)).all())
     return {w: {"with_classes": held.get(w, 0), "groups": groups.get(w, 0)} for w in {*groups, *held}}
 
 
 def groups_with_classes(ward_id: int, start: date, end: date) -> dict:
     return groups_with_classes_by_ward(ward_id, start, end).get(ward_id, {"with_classes": 0, "groups": 0})
-
-
-def _month(column):
-    """'YYYY-MM' of a UTC timestamp, in Vietnam's calendar (UTC+7 all year), in SQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(column + sa.text("interval '7 hours'"), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column, "+7 hours")
-
-
-def months(start: date, end: date) -> list[str]:
-    out, y, m = [], start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def trend(ward_id: int, start: date, end: date) -> list[dict]:
@@ -431,32 +252,6 @@ def trend(ward_id: int, start: date, end: date) -> list[dict]:
             if key in table:
                 table[key][kind] = n
     return [{"month": key, **counts} for key, counts in table.items()]
-
-
-def province_empty() -> dict:
-    """The numbers of a ward with nothing in it (shaped as province() gives each ward)."""
-    return {"total": dict.fromkeys(KINDS, 0), "traders_certified": 0, "households": {"with_certified": 0, "known": 0},
-            "mentors": {"mentors": 0, "mentors_five": 0}, "attendance": dict(EMPTY_ATTENDANCE),
-            "ai": {"users": 0, "learners": 0, "by_kind": {}}, "groups": {"with_classes": 0, "groups": 0}}
-
-
-def province(start: date, end: date) -> dict:
-    """{ward id: the numbers of the province view}, each indicator one grouped query over every
-    ward of the instance (no ward's report built in turn)."""
-    totals = {kind: count_by_ward(kind, None, start, end) for kind in KINDS}
-    traders = {w: n for (w, dim), n in count_by_ward("certified", None, start, end, "audience").items() if dim == "traders"}
-    hh, mt = households_by_ward(None, end), mentors_by_ward(None, end)
-    att, ai = attendance_by_ward(None, start, end), ai_users_by_ward(None, start, end)
-    gw = groups_with_classes_by_ward(None, start, end)
-    wards = set().union(*totals.values(), traders, hh, mt, att, ai, gw)
-    out = {}
-    for w in wards:
-        empty = province_empty()
-        out[w] = {"total": {kind: totals[kind].get(w, 0) for kind in KINDS}, "traders_certified": traders.get(w, 0),
-                  "households": hh.get(w, empty["households"]), "mentors": mt.get(w, empty["mentors"]),
-                  "attendance": att.get(w, empty["attendance"]), "ai": ai.get(w, empty["ai"]),
-                  "groups": gw.get(w, empty["groups"])}
-    return out
 
 
 PEOPLE_KINDS = (*KINDS, "households", "attended", "mentors", "mentors_five", "ai")

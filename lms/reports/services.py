@@ -263,7 +263,7 @@ class Report:
 
 
 def ward_numbers(ward_id: int, start: date, end: date, parts: dict) -> dict:
-    """The numbers of the figures of one ward, shaped as indicators.province() gives each ward;
+    """The numbers of the figures of one ward, shaped as province.province() gives each ward;
     the totals and traders come from the dashboard's breakdowns (`parts`)."""
     return {"total": parts["total"], "traders_certified": parts["audience"].get("traders", {}).get("certified", 0),
             "households": ind.households(ward_id, start, end), "mentors": ind.mentors(ward_id, start, end),

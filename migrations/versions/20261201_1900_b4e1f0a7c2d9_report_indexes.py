@@ -13,7 +13,7 @@ down_revision = '3f9a1c7e5b42'
 branch_labels = None
 depends_on = None
 
-# Each covers the columns the ward reports count (lms/reports/indicators.py), so a breakdown reads
+# Each covers the columns the ward reports count (lms/reports/events.py), so a breakdown reads
 # the index alone: one ward's enrolments of a period, its final-quiz passes, its certificates.
 INDEXES = (
     ('ix_enrollment_cohort_enrolled', 'enrollment', ['cohort_id', 'enrolled_at', 'user_id']),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from lms.reports import indicators as ind
+from lms.reports.province import province
 
 
 def test_enrolled_completed_certified_count_people_in_the_period_in_vietnam_time(known_ward):
@@ -84,7 +85,7 @@ def test_the_dashboard_breakdowns_and_the_province_view_count_as_the_indicators_
     assert parts["course"] == ind.by_course(a, s, e) and parts["competence"] == ind.by_competence(a, s, e)
     assert parts["trend"] == ind.trend(a, s, e)
     # The province view counts every ward in one grouped query per indicator: the same numbers.
-    every = ind.province(s, e)
+    every = province(s, e)
     assert every[a] == ward_numbers(a, s, e, parts)
     assert every[a]["traders_certified"] == 1 and every[a]["attendance"]["elderly"] == 2
     assert every[b] == ward_numbers(b, s, e, ind.breakdowns(b, s, e))
