@@ -1,6 +1,7 @@
 """Thin views: the service worker and manifest, what to keep, the offline check and its answers."""
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
@@ -164,6 +165,4 @@ def answer(quiz_id: int):
 
 def _form_client_id() -> str:
     """A plain form (no script) has no queue: each post is its own answer."""
-    import secrets
-
     return request.form.get("client_id") or secrets.token_hex(16)

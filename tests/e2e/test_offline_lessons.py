@@ -163,6 +163,7 @@ def test_pictures_of_a_kept_check_show_offline_and_final_quizzes_say_online_only
 
 
 def test_signing_out_leaves_none_of_the_learners_pages_on_a_shared_phone(live, phone_page, enrolled, make_user):
+    bình = make_user(ward=enrolled.ward, name="Trần Văn Bình", phone="0912 345 631")
     page = phone_page
     _sign_in_and_keep(page, live, "0912345630")
     page.locator("summary").first.click()
@@ -181,3 +182,16 @@ def test_signing_out_leaves_none_of_the_learners_pages_on_a_shared_phone(live, p
         pass
     title = db.session.scalar(sa.select(Lesson.title).where(Lesson.slug == "cuoc-goi-gia-danh"))["vi"]
     assert response is None or title not in page.content()
+    page.context.set_offline(False)
+
+    # The next person signs in on the same phone: none of Lan's pages, only what Bình opens.
+    page.goto(live("/login"))
+    page.get_by_label("Số điện thoại").fill(bình.phone)
+    page.get_by_label("Mã PIN hoặc mật khẩu").fill(PIN)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live("/"))
+    page.goto(live(f"/courses/{PICTURES}/"))
+    _wait(page, f"async () => (await caches.keys()).filter(n => n.startsWith('lopso-pages-')).length === 1")
+    _wait(page, "async () => { const names = (await caches.keys()).filter(n => n.startsWith('lopso-pages-'));"
+                f" return names.length === 1 && !!(await (await caches.open(names[0])).match(location.href)); }}")
+    assert not _kept(page, LESSON)  # Lan's lesson, opened by nobody here since

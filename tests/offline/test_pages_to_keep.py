@@ -1,4 +1,6 @@
 """What a phone keeps for its learner: only their own pages, named by a key per person."""
+import re
+
 import sqlalchemy as sa
 
 from lms.courses.models import Lesson, LessonProgress
@@ -96,3 +98,12 @@ def test_the_final_quiz_page_says_it_needs_a_connection(client, auth, lan):
     page = client.get(f"/quizzes/{final_of(COURSE).id}/").get_data(as_text=True)
     assert "Bài kiểm tra cuối khoá chỉ làm được khi có mạng." in page
     assert client.get(f"/offline/checks/{final_of(COURSE).id}").status_code == 404
+
+
+def test_the_lesson_page_tells_the_script_where_its_check_waits_offline(client, auth, lan):
+    auth.login(lan)
+    page = client.get(LESSON).get_data(as_text=True)
+    check = check_of(COURSE, "cuoc-goi-gia-danh")
+    form = re.search(r'<form method="post" action="/courses/[^"]+/done"([^>]*)>', page).group(1)
+    assert re.fullmatch(r' class="lesson-done" data-offline-check="/offline/checks/%d"\s+'
+                        r'data-offline-done="Đã ghi: bạn học xong bài này. Sẽ gửi khi có mạng."' % check.id, form)
