@@ -16,8 +16,8 @@
 3. Following for `--follow-seconds`: every phone polls its state every 2 s with If-None-Match, as
    live.js does (304 when nothing changed); the instructor moves to the next slide every 20 s.
 4. Answering: the instructor sends a question; each phone sees it on its next poll, "reads" it for
-   0.5–6 s and answers (then reloads its page, as the browser follows the redirect). All within
-   `--answer-seconds`.
+   0.5–6 s and answers as live.js sends it (`X-Requested-With: fetch`: the reply is the phone's
+   new fragment, no page reload). All within `--answer-seconds`.
 5. The projector's panel is read at the end: joined, connected and answered counts, and each bar's
    count, must equal what the phones did.
 
@@ -193,7 +193,7 @@ def local_path(location: str) -> str:
 @dataclass
 class Record:
     times: dict = field(default_factory=lambda: {k: [] for k in ("join", "join request", "follow", "answer",
-                                                                  "page", "projector")})
+                                                                  "projector")})
     errors: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)
 
@@ -339,13 +339,16 @@ class Hall:
         choices = re.findall(r'name="choice" value="([^"]+)"', fragment)
         self.order = choices
         choice = choices[n % len(choices)]
+        # As live.js sends it: the reply is the phone's new fragment, no page reload after it.
         reply = self.record.add("answer", await phone.send(
             "POST", f"/live/{self.live_id}/answer", {"csrf_token": csrf_of(fragment), "asked_id": asked_id,
-                                                      "choice": choice}), (302,))
-        if reply.status == 302:
+                                                      "choice": choice}, headers={"X-Requested-With": "fetch"}),
+            (200,))
+        if reply.status == 200:
             self.chosen[choice] = self.chosen.get(choice, 0) + 1
             self.answered += 1
-            self.record.add("page", await phone.send("GET", local_path(reply.headers["location"])), (200,))
+            if "Bạn đã trả lời." not in reply.body:
+                self.record.error("answer", "the phone was not told its answer was sent")
 
     async def run(self) -> dict:
         args = self.args
@@ -457,7 +460,7 @@ def report(args, hall: Hall, panel: dict, database: str, elapsed: float) -> None
     print(f"gunicorn: {args.workers or conf['workers']} workers ({conf['worker_class']}), {engine}"
           f"{' + Redis' if args.redis_url else ''}, {os.cpu_count()} cores; {args.phones} phones "
           f"({', '.join(f'{n} {how}' for how, n in hows.items())}); {elapsed:.0f} s")
-    for kind in ("join", "join request", "follow", "answer", "page", "projector"):
+    for kind in ("join", "join request", "follow", "answer", "projector"):
         values = record.times[kind]
         statuses = ", ".join(f"{status}: {n}" for (k, status), n in sorted(record.statuses.items()) if k == kind)
         print(f"  {kind:<13} n={len(values):>6}  p50 {percentile(values, 50):7.1f} ms  p95 "

@@ -120,6 +120,21 @@ def phone_context(live: LiveSession, user_id: int, asked=..., mine=...) -> dict:
     return context
 
 
+def phone_etag(live: LiveSession, answered: bool) -> str:
+    """A phone's fragment changes with the class's version, whether this person answered the
+    current question, and the language."""
+    return f"p{live.id}-{live.version}-{int(answered)}-{current_lang()}"
+
+
+def answered_fragment(live: LiveSession, asked: LiveQuestion, mine: LiveResponse):
+    """The fragment a phone shows right after answering, with the ETag its next poll sends."""
+    response = current_app.make_response(render_template(
+        "live/_phone.html", live=live, **phone_context(live, mine.user_id, asked, mine)))
+    response.set_etag(phone_etag(live, True))
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
 # What a phone's poll needs, in one read (lms.fastread): the class's version, whether this person
 # joined and when their phone was last seen, and whether they answered the current question.
 _latest = (sa.select(sa.func.max(LiveQuestion.id)).where(LiveQuestion.live_session_id == LiveSession.id)
@@ -157,7 +172,7 @@ def state(live_id: int):
     version, participant_id, last_seen, answered = row
     # Answers and joins do not change `version` (only what every phone shows does); whether this
     # person has answered the current question is part of their own ETag.
-    etag = f"p{live_id}-{version}-{int(bool(answered))}-{current_lang()}"
+    etag = f"p{live_id}-{version}-{int(bool(answered))}-{current_lang()}"  # as phone_etag()
     fresh = last_seen is not None and _as_time(last_seen) >= utcnow() - timedelta(seconds=services.SEEN_EVERY_SECONDS)
     if participant_id is not None and fresh and request.if_none_match.contains(etag):
         return _conditional(etag, None)
@@ -168,6 +183,6 @@ def state(live_id: int):
     db.session.commit()
     asked = services.current(live)
     mine = services.response_of(asked, current_user.id) if asked is not None else None
-    etag = f"p{live.id}-{live.version}-{int(mine is not None)}-{current_lang()}"
+    etag = phone_etag(live, mine is not None)
     return _conditional(etag, lambda: render_template("live/_phone.html", live=live,
                                                       **phone_context(live, current_user.id, asked, mine)))

@@ -348,20 +348,28 @@ def follow(live_id: int):
 @bp.route("/live/<int:live_id>/answer", methods=["POST"])
 @login_required
 def answer(live_id: int):
+    """A phone's answer. With JavaScript (live.js sends it with `X-Requested-With: fetch`) the reply
+    is the phone's new fragment, so the page does not reload while the whole hall answers at once;
+    without it, the usual redirect back to the page."""
+    by_script = request.headers.get("X-Requested-With") == "fetch"
     live, problem = joined_live_or_refuse(live_id)
     if problem:
-        return refused(problem)
+        return refused(problem, as_json=by_script)
     asked = db.session.get(LiveQuestion, form_id("asked_id") or 0)
     if asked is None or asked.live_session_id != live.id:
-        return refused("closed")
+        return refused("closed", as_json=by_script)
     try:
-        services.answer(live, asked, current_user.id, request.form.getlist("choice"))
+        mine = services.answer(live, asked, current_user.id, request.form.getlist("choice"))
     except services.LiveError as error:
-        if error.code == "bad_choice":
+        if error.code == "bad_choice" and not by_script:
             flash(messages()["bad_choice"][1], "error")
             return redirect(url_for("live.follow", live_id=live.id))
-        return refused(error.code)
+        return refused(error.code, as_json=by_script)
     db.session.commit()
+    if by_script:
+        from lms.live.follow import answered_fragment
+
+        return answered_fragment(live, asked, mine)
     flash(_("Đã gửi câu trả lời của bạn."), "success")
     return redirect(url_for("live.follow", live_id=live_id))  # not live.id: no reload after the commit
 

@@ -6,6 +6,7 @@
 
   function poller(url, target, every, onChange) {
     var etag = null, delay = every, timer = null;
+    var self = {keep: function (tag) { etag = tag; }};
     function tick() {
       var headers = {"X-Requested-With": "fetch"};
       if (etag) headers["If-None-Match"] = etag;
@@ -21,6 +22,7 @@
         .then(function () { timer = setTimeout(tick, delay); });
     }
     timer = setTimeout(tick, every);
+    return self;
   }
 
   function projector(main) {
@@ -65,7 +67,38 @@
   }
 
   function follow(box) {
-    poller(box.dataset.stateUrl, box, parseInt(box.dataset.poll, 10) || 2000);
+    var poll = poller(box.dataset.stateUrl, box, parseInt(box.dataset.poll, 10) || 2000);
+    // An answer is sent without reloading the page: the reply is the phone's new fragment.
+    box.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.classList.contains("big-answers") || !window.fetch) return;
+      e.preventDefault();
+      var body = new FormData(form);
+      if (e.submitter && e.submitter.name) body.append(e.submitter.name, e.submitter.value);
+      var buttons = form.querySelectorAll("button");
+      buttons.forEach(function (b) { b.disabled = true; });
+      fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
+        headers: {"X-Requested-With": "fetch", "X-CSRFToken": csrf}}).then(function (r) {
+        if (r.ok) {
+          poll.keep(r.headers.get("ETag"));
+          return r.text().then(function (html) { box.innerHTML = html; });
+        }
+        return r.json().then(function (data) { say(form, data.message); });
+      }).catch(function () {
+        say(form, box.dataset.offline);
+      }).then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
+    });
+  }
+
+  function say(form, message) {
+    var p = form.querySelector(".answer-error");
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "flash flash-error answer-error";
+      p.setAttribute("role", "alert");
+      form.insertBefore(p, form.firstChild);
+    }
+    p.textContent = message || "";
   }
 
   document.addEventListener("DOMContentLoaded", function () {
