@@ -18,7 +18,8 @@ from lms.content.model import (
     AUDIENCES, ContentTree, CourseSource, ImageRef, LessonSource, MarkdownDoc, Problem, QuestionSource,
     QuizSource, Scan, SourceRef, content_hash, html_problem, lang_text, nfc, text_problem,
 )
-from lms.content.question_types import QUESTION_TYPES, as_id, item_line, line_of
+from lms.content.question_base import as_id, item_line, line_of
+from lms.content.question_types import QUESTION_TYPES
 from lms.content.yaml_lines import LineDict, LineList, load_yaml, yaml_message  # noqa: F401  (load_yaml re-exported)
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from jinja2 import ChoiceLoader, DictLoader
 
 from lms.content.check import check_tree
-from lms.content.question_types import QUESTION_TYPES, QuestionType, line_of, register
+from lms.content.question_base import line_of
+from lms.content.question_types import QUESTION_TYPES, QuestionType, register
 from lms.extensions import db
 from lms.quizzes.models import Question, Quiz, QuizAttempt
 from tests.content.conftest import QUIZ_2
