@@ -129,14 +129,20 @@ SEARCH_COUNT_CAP = 1000
 
 def _conditions(filters: PeopleFilter) -> list:
     """Conditions of every filter but the search."""
+    conditions = _other_conditions(filters)
+    if filters.kind in ("learners", "staff"):
+        staff = sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(_STAFF))
+        conditions.append(staff if filters.kind == "staff" else ~staff)
+    return conditions
+
+
+def _other_conditions(filters: PeopleFilter) -> list:
+    """Conditions of every filter but the search and who (learners, staff, everyone)."""
     conditions = []
     if filters.ward_id is not None:
         conditions.append(User.ward_id == filters.ward_id)
     if filters.group_id:
         conditions.append(User.group_id == filters.group_id)
-    if filters.kind in ("learners", "staff"):
-        staff = sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(_STAFF))
-        conditions.append(staff if filters.kind == "staff" else ~staff)
     if filters.status == "active":
         conditions += [User.erased_at.is_(None), User.is_active_account.is_(True)]
     elif filters.status == "inactive":
@@ -154,89 +160,114 @@ def _conditions(filters: PeopleFilter) -> list:
     return conditions
 
 
-def _plan(filters: PeopleFilter):
-    """(conditions, matching ids subquery or None, how many match (no further than _FEW + 1),
-    the search's conditions on User for walking the ward instead)."""
-    conditions = _conditions(filters)
-    search = _parse(filters.query)
-    if search is None:
-        return conditions, None, 0, []
-    if search.condition is not None:
-        return conditions + [search.condition], None, 0, []
-    matching = _matches(filters.ward_id, search)
-    found = _count_upto(matching, _FEW + 1)
-    walking = [_has_term(User.id, ranges) for ranges in search.terms]
-    return conditions, matching.subquery(), found, walking
-
-
 def _count_upto(statement, cap: int) -> int:
     """How many rows `statement` gives, counting no further than `cap`."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(statement.limit(cap).subquery())) or 0
 
 
-def _from(matches):
-    """Users joined to the matching ids (the database starts from the matches)."""
-    return matches.join(User, User.id == matches.c.user_id)
+def listed_count(filters: PeopleFilter) -> int:
+    """How many people the filters list, without a search, counted on indexes: learners are
+    everyone the other filters list less the staff among them (a ward's few, found on the role
+    index), not every person checked for a staff role."""
+    others = _other_conditions(filters)
+
+    def count(*more) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*others, *more)) or 0
+
+    if filters.kind not in ("learners", "staff"):
+        return count()
+    staff = count(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(_STAFF))))
+    return staff if filters.kind == "staff" else count() - staff
 
 
-def _source(filters: PeopleFilter):
-    """(FROM clause, conditions, capped?): few matches are joined to; many are found by walking
-    the ward in name order, checking each person's words by a seek (a page fills quickly)."""
-    conditions, matches, found, walking = _plan(filters)
-    if matches is None:
-        return User, conditions, False
-    if found <= _FEW:
-        return _from(matches), conditions, False
-    return User, conditions + walking, True
+def _found(filters: PeopleFilter, search: _Search, conditions: list) -> list[tuple[bytes, int]] | None:
+    """(sort key, id) of the people matching a search by words and `conditions`, in name order,
+    read from the words index in one query; None when more than _FEW people match the words
+    (their page is then found by walking the ward in name order)."""
+    matches = _matches(filters.ward_id, search).limit(_FEW + 1).subquery()
+    listed = sa.case((sa.and_(*conditions), 1), else_=0) if conditions else sa.literal(1)
+    rows = db.session.execute(sa.select(matches.c.user_id, User.sort_key, listed)
+                              .join(User, User.id == matches.c.user_id)).all()
+    if len(rows) > _FEW:
+        return None
+    # Bytes compare as the database compares them, so this is the order of ORDER BY sort_key, id.
+    return sorted((sort_key or b"", uid) for uid, sort_key, shown in rows if shown)
 
 
-def count_people(filters: PeopleFilter) -> int:
-    source, conditions, _many = _source(filters)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(source).where(*conditions)) or 0
+def _page_ids(conditions: list, total: int | None, offset: int, per_page: int) -> list[int]:
+    """Ids of one page of the people meeting `conditions`, read on the (ward_id, sort_key, id)
+    index. With the exact `total` known, a page nearer the end is read backwards from the end,
+    so the database never walks more than half the list to reach a page."""
+    statement = sa.select(User.id).where(*conditions)
+    if total is None or offset <= total // 2:
+        return list(db.session.scalars(statement.order_by(User.sort_key, User.id).limit(per_page).offset(offset)))
+    after = total - offset - per_page  # people after this page
+    backwards = statement.order_by(User.sort_key.desc(), User.id.desc())
+    ids = db.session.scalars(backwards.limit(per_page + min(0, after)).offset(max(0, after))).all()
+    return list(reversed(ids))
 
 
-def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) -> Page:
-    """One page of people (plain rows: id, name, phone, birth year, group, status) and the count."""
+def _people_rows(ids: list[int]) -> list:
+    """(row, staff roles) of each id, in the order given."""
     from lms.wards.models import ResidentialGroup
 
-    source, conditions, many = _source(filters)
-    capped = False
-    if not filters.query:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(*conditions)) or 0
-    else:
-        total = _count_upto(sa.select(User.id).select_from(source).where(*conditions), SEARCH_COUNT_CAP + 1)
-        if total > SEARCH_COUNT_CAP:
-            total, capped = SEARCH_COUNT_CAP, True
-    offset = (number - 1) * per_page
-    if offset >= total:
-        return Page([], total, number, per_page, capped)
-    # The ids of the page first, on the (ward_id, sort_key, id) index alone (or from the few
-    # matches of a search); then their rows.
-    ids = db.session.scalars(sa.select(User.id).select_from(source).where(*conditions)
-                             .order_by(User.sort_key, User.id).limit(per_page).offset(offset)).all()
+    if not ids:
+        return []
     rows = db.session.execute(
         sa.select(User.id, User.full_name, User.phone, User.birth_year, User.is_active_account, User.erased_at,
                   User.ward_id, ResidentialGroup.name.label("group_name"))
         .outerjoin(ResidentialGroup, ResidentialGroup.id == User.group_id).where(User.id.in_(ids))
-    ).all() if ids else []
+    ).all()
     roles: dict[int, list[str]] = {}
-    if ids:
-        for uid, role in db.session.execute(sa.select(UserRole.user_id, UserRole.role).where(
-                UserRole.user_id.in_(ids), UserRole.role != "learner").order_by(UserRole.role)):
-            roles.setdefault(uid, []).append(role)
+    for uid, role in db.session.execute(sa.select(UserRole.user_id, UserRole.role).where(
+            UserRole.user_id.in_(ids), UserRole.role != "learner").order_by(UserRole.role)):
+        roles.setdefault(uid, []).append(role)
     by_id = {row.id: row for row in rows}
-    return Page([(by_id[i], roles.get(i, [])) for i in ids if i in by_id], total, number, per_page, capped)
+    return [(by_id[i], roles.get(i, [])) for i in ids if i in by_id]
+
+
+def people_page(filters: PeopleFilter, number: int, per_page: int = PER_PAGE) -> Page:
+    """One page of people (plain rows: id, name, phone, birth year, group, status) and the count."""
+    search = _parse(filters.query)
+    conditions = _conditions(filters)
+    offset = (number - 1) * per_page
+    found = _found(filters, search, conditions) if search is not None and search.condition is None else None
+    if found is not None:  # a search matching few people: all of them, sorted, in hand
+        total = len(found)
+        ids = [uid for _key, uid in found[offset:offset + per_page]]
+    elif search is None:
+        total = listed_count(filters)
+        ids = _page_ids(conditions, total, offset, per_page) if offset < total else []
+    else:  # a whole phone number, or words matching very many: walk the ward in name order
+        if search.condition is not None:
+            conditions.append(search.condition)
+        else:
+            conditions += [_has_term(User.id, ranges) for ranges in search.terms]
+        total = _count_upto(sa.select(User.id).where(*conditions), SEARCH_COUNT_CAP + 1)
+        ids = _page_ids(conditions, None, offset, per_page) if offset < total else []
+    capped = search is not None and total > SEARCH_COUNT_CAP
+    if capped:
+        total = SEARCH_COUNT_CAP
+    if offset >= total:
+        return Page([], total, number, per_page, capped)
+    return Page(_people_rows(ids), total, number, per_page, capped)
 
 
 def matching_people(ward_id: int, query: str, limit: int = 20, *, exclude_erased: bool = True) -> list[int]:
     """Ids of a ward's people matching a search, in name order, at most `limit` (for pickers)."""
     filters = PeopleFilter(ward_id, query=query, kind="all")
-    if _parse(query) is None:
+    search = _parse(query)
+    if search is None:
         return []
-    source, conditions, _many = _source(filters)
-    if exclude_erased:
-        conditions = conditions + [User.erased_at.is_(None)]
-    return list(db.session.scalars(sa.select(User.id).select_from(source).where(*conditions)
+    conditions = _conditions(filters) + ([User.erased_at.is_(None)] if exclude_erased else [])
+    if search.condition is not None:
+        conditions.append(search.condition)
+    else:
+        found = _found(filters, search, conditions)
+        if found is not None:
+            return [uid for _key, uid in found[:limit]]
+        conditions += [_has_term(User.id, ranges) for ranges in search.terms]
+    return list(db.session.scalars(sa.select(User.id).where(*conditions)
                                    .order_by(User.sort_key, User.id).limit(limit)))
 
 
@@ -269,7 +300,8 @@ def find_people(ward_id: int, query: str, limit: int = 20) -> list[User]:
     names = dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).all())
     exact = query.casefold()
     ranked = sorted((i for i in ids if i in names), key=lambda i: 0 if exact in names[i].casefold() else 1)[:limit]
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ranked))).unique()}
+    people = {u.id: u for u in db.session.scalars(
+        sa.select(User).options(sa.orm.joinedload(User.group)).where(User.id.in_(ranked))).unique()}
     return [people[i] for i in ranked if i in people]
 
 

@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):
     secret_kind: Mapped[str] = mapped_column(sa.String(8), default="pin")
     ward_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ward.id", ondelete="RESTRICT"), index=True)
     group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("residential_group.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("residential_group.id", ondelete="SET NULL")
     )
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -71,6 +71,8 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint(f"secret_kind IN {SECRET_KINDS!r}", name="secret_kind"),
         sa.CheckConstraint("birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)", name="birth_year"),
         sa.Index("ix_user_account_ward_sort", "ward_id", "sort_key", "id"),
+        # One residential group counted and paged in name order from the index alone.
+        sa.Index("ix_user_account_group_sort", "group_id", "ward_id", "sort_key", "id"),
     )
 
     @property
@@ -99,7 +101,11 @@ class UserRole(db.Model):
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
-    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        # The few staff of a ward found without reading its learners (lms.accounts.directory).
+        sa.Index("ix_user_role_role_user", "role", "user_id"),
+    )
 
 
 class AccountSession(db.Model):

@@ -12,6 +12,7 @@ from lms.accounts import policy
 from lms.accounts.models import User
 from lms.accounts.names import name_keys
 from lms.accounts.people import complete_person, create_learners, lock_numbers, lock_ward_people
+from lms.cohorts.member_order import member_key
 from lms.cohorts.models import Cohort, Enrollment
 from lms.cohorts.signals import households_named
 from lms.accounts.text import fold
@@ -208,8 +209,10 @@ def _write_rows(cohort: Cohort, rows: list[dict], by: User, now: datetime, conse
                         consent_at=now if consent else None, support_at=now if support else None)
     created = create_learners(cohort.ward_id, fresh, now, support_consent)
     to_enrol = matched + list(zip(fresh, created))
+    # A bulk insert bypasses the ORM's events: each member's place in the roster is written here.
     enrolments = [{"cohort_id": cohort.id, "user_id": user.id, "source": "import", "enrolled_by_id": by.id,
-                   "enrolled_at": now} for _, user in to_enrol if user.id not in enrolled]
+                   "enrolled_at": now, "member_key": member_key(user.sort_key, user.erased_at is not None)}
+                  for _, user in to_enrol if user.id not in enrolled]
     if enrolments:
         db.session.execute(sa.insert(Enrollment), enrolments)
     named = [(user, row["household"]) for row, user in to_enrol if row["household"]]

@@ -70,6 +70,8 @@ class Enrollment(db.Model):
     enrolled_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The member's place in the roster, kept from their name (lms.cohorts.member_order).
+    member_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
     cohort: Mapped[Cohort] = relationship(back_populates="enrollments")
     user = relationship("User", foreign_keys=[user_id])
@@ -79,6 +81,8 @@ class Enrollment(db.Model):
         sa.CheckConstraint(f"source IN {ENROLMENT_SOURCES!r}", name="source"),
         # The ward reports count a period's enrolments from this index alone.
         sa.Index("ix_enrollment_cohort_enrolled", "cohort_id", "enrolled_at", "user_id"),
+        # A roster page read in order from the index (lms.cohorts.member_order).
+        sa.Index("ix_enrollment_cohort_member", "cohort_id", "member_key", "user_id"),
     )
 
 
@@ -148,3 +152,7 @@ class StagedImport(db.Model):
 from lms.accounts import names as _names  # noqa: E402  (the folded name follows every rename)
 
 _names.register_cohort(Cohort)
+
+from lms.cohorts import member_order as _member_order  # noqa: E402  (roster order follows each name)
+
+_member_order.register(Enrollment)

@@ -50,7 +50,7 @@ def _member_query(cohort: Cohort, group_id: int | None = None, user_id: int | No
     if group_id:
         conditions.append(User.group_id == group_id)
     if user_id:
-        conditions.append(User.id == user_id)
+        conditions.append(Enrollment.user_id == user_id)
     if query:
         from lms.accounts.directory import _search_condition
 
@@ -61,8 +61,9 @@ def _member_query(cohort: Cohort, group_id: int | None = None, user_id: int | No
 
 
 def _order():
-    # Erased people last; then Vietnamese name order (user_account.sort_key, lms.accounts.names).
-    return [sa.case((User.erased_at.is_(None), 0), else_=1), User.sort_key, User.id]
+    # Erased people last; then Vietnamese name order: the member's key kept on the enrolment
+    # (lms.cohorts.member_order), so a page is read from the (cohort_id, member_key, user_id) index.
+    return [Enrollment.member_key, Enrollment.user_id]
 
 
 def _rows(cohort: Cohort, courses: list[Course], user_ids: list[int]) -> list[RosterRow]:
@@ -112,10 +113,17 @@ def _rows(cohort: Cohort, courses: list[Course], user_ids: list[int]) -> list[Ro
     return rows
 
 
+def _members(cohort: Cohort, group_id: int | None, user_id: int | None, query: str, what):
+    """SELECT `what` of the members; people are joined only when a filter reads them."""
+    statement = sa.select(what).select_from(Enrollment)
+    if group_id or query:
+        statement = statement.join(User, User.id == Enrollment.user_id)
+    return statement.where(*_member_query(cohort, group_id, user_id, query))
+
+
 def _member_ids(cohort: Cohort, group_id: int | None = None, user_id: int | None = None, query: str = "",
                 limit: int | None = None, offset: int = 0) -> list[int]:
-    statement = (sa.select(Enrollment.user_id).join(User, User.id == Enrollment.user_id)
-                 .where(*_member_query(cohort, group_id, user_id, query)).order_by(*_order()))
+    statement = _members(cohort, group_id, user_id, query, Enrollment.user_id).order_by(*_order())
     if limit is not None:
         statement = statement.limit(limit).offset(offset)
     return list(db.session.scalars(statement))
@@ -127,10 +135,7 @@ def roster(cohort: Cohort, group_id: int | None = None, user_id: int | None = No
 
 
 def member_count(cohort: Cohort, group_id: int | None = None, query: str = "") -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Enrollment).join(User, User.id == Enrollment.user_id)
-        .where(*_member_query(cohort, group_id, None, query))
-    ) or 0
+    return db.session.scalar(_members(cohort, group_id, None, query, sa.func.count())) or 0
 
 
 def roster_page(cohort: Cohort, number: int, group_id: int | None = None, query: str = "",

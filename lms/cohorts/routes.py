@@ -24,7 +24,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.roster import roster, session_count
 from lms.cohorts.schedule import sessions_of
 from lms.cohorts.services import (CohortError, active_courses, change_join_code, cohorts_for, create_and_enrol,
-                                  create_cohort, enrol, is_member, member_count, unenrol,
+                                  create_cohort, enrol, member_count, members_among, unenrol,
                                   update_cohort, ward_groups, ward_instructors)
 from lms.extensions import db
 from lms.templating import pick
@@ -191,7 +191,7 @@ def _enrol_page(cohort: Cohort, form: NewLearnerForm, status: int = 200, person_
                 ask_share=False):
     query = request.values.get("q", "")
     people = find_people(cohort.ward_id, query) if query.strip() else []
-    enrolled = {p.id for p in people if is_member(cohort, p.id)}
+    enrolled = members_among(cohort, [p.id for p in people])
     # Staff are never members of a cohort (lms.accounts.policy): no button to enrol them.
     staff = {p.id for p in people if is_staff(p)}
     context = dict(cohort=cohort, form=form, query=query, people=people, enrolled=enrolled, staff=staff,

@@ -153,6 +153,14 @@ def is_member(cohort: Cohort, user_id: int) -> bool:
     ))
 
 
+def members_among(cohort: Cohort, user_ids: list[int]) -> set[int]:
+    """Which of these people are members of the cohort (one query, for a list of search results)."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Enrollment.user_id).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.user_id.in_(user_ids))))
+
+
 def card_members(cohort: Cohort, user_ids=None) -> list[User]:
     """Members of the cohort, not erased and active (optionally only `user_ids`): the people whose
     sign-in cards may be printed; whether each may have one is `policy.may_issue_sign_in`'s to say."""
