@@ -9,8 +9,10 @@ from pathlib import Path
 from conftest import LESSON_2, QUIZ_1, png_bytes
 
 from lms.content.model import ChoiceSource, ContentTree, CourseSource, QuestionSource
-from lms.content.parse import LineDict, LineList, load_tree, load_yaml, split_front_matter
+from lms.content.parse import load_tree
 from lms.content.question_types import get_question_type
+from lms.content.reader import split_front_matter
+from lms.content.yaml_lines import LineDict, LineList, load_yaml
 
 
 def test_a_complete_course_parses_without_problems(content):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lms.content.model import ChoiceSource, QuestionSource
-from lms.content.parse import load_yaml
 from lms.content.question_base import StoredRow
 from lms.content.question_types import QUESTION_TYPES, QuestionType, get_question_type
+from lms.content.yaml_lines import load_yaml
 
 
 def question(type_: str, answer: object, keys: tuple[str, ...] = ("a", "b", "c")) -> StoredRow:
