@@ -1,6 +1,6 @@
 """A course's final quiz run live in the hall, and the certificates it earns.
 
-How it runs: one question at a time, through the live-question flow (lms.live.services: send,
+How it runs: one question at a time, through the live-question flow (lms.live.questions: send,
 close, reveal; phones answer with the big buttons; the instructor answers for someone without a
 phone). Not the whole quiz on the phones at once, because that flow already gives what a hall
 needs and a quiz page does not: the question is on the projector and read aloud at the room's
@@ -31,7 +31,8 @@ from lms.cohorts.models import Attendance
 from lms.cohorts.schedule import vietnam_today
 from lms.extensions import db
 from lms.live.models import LiveQuestion, LiveResponse, LiveSession
-from lms.live.services import LiveError, current, open_question, room
+from lms.live.questions import current, open_question
+from lms.live.services import LiveError, room
 from lms.quizzes.models import Question, Quiz
 from lms.quizzes.services import final_quiz_for, final_quiz_passes
 

@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts.cards import qr_svg
 from lms.extensions import db
-from lms.live import bp, services
+from lms.live import bp, questions, services
 from lms.live.access import live_or_404
 from lms.fastread import FastRead
 from lms.live.models import LiveParticipant, LiveQuestion, LiveResponse, LiveSession
@@ -112,7 +112,7 @@ def phone_context(live: LiveSession, user_id: int, asked=..., mine=...) -> dict:
     slide. `asked` and `mine` may be given when the caller has already read them."""
     context = {"poll_ms": PHONE_POLL_MS, "mine": None, **_question_context(live, asked, with_counts=False)}
     if context["asked"] is not None:
-        context["mine"] = services.response_of(context["asked"], user_id) if mine is ... else mine
+        context["mine"] = questions.response_of(context["asked"], user_id) if mine is ... else mine
         return context
     slides = services.slides_of(live, current_lang())
     number = min(live.slide, max(len(slides) - 1, 0))
@@ -181,8 +181,8 @@ def state(live_id: int):
         return refused(problem)
     services.seen(live.id, current_user.id)
     db.session.commit()
-    asked = services.current(live)
-    mine = services.response_of(asked, current_user.id) if asked is not None else None
+    asked = questions.current(live)
+    mine = questions.response_of(asked, current_user.id) if asked is not None else None
     etag = phone_etag(live, mine is not None)
     return _conditional(etag, lambda: render_template("live/_phone.html", live=live,
                                                       **phone_context(live, current_user.id, asked, mine)))

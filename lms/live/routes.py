@@ -1,5 +1,6 @@
 """Thin views of the live class. Permission: lms.live.access (instructor side) and membership of
-the cohort (learner side); rules and writes: lms.live.services; following: lms.live.follow."""
+the cohort (learner side); rules and writes: lms.live.services (starting, joining), planning,
+questions and after_class; following: lms.live.follow."""
 from __future__ import annotations
 
 import time
@@ -12,7 +13,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.schedule import vietnam_today
 from lms.errors import render_error
 from lms.extensions import db, limiter
-from lms.live import bp, services
+from lms.live import after_class, bp, planning, questions, services
 from lms.live.access import class_session_or_404, live_or_404, teaching_or_404
 from lms.live.forms import ScheduleForm
 from lms.live.models import LiveQuestion, LiveSession
@@ -63,7 +64,7 @@ def today():
 
     cohorts = [c for c in cohorts_for(current_user) if services_teach_or_manage(c)]
     day = vietnam_today()
-    sessions = services.day_sessions([c.id for c in cohorts], day)
+    sessions = planning.day_sessions([c.id for c in cohorts], day)
     live = {ls.class_session_id: ls for ls in db.session.scalars(
         db.select(LiveSession).where(LiveSession.class_session_id.in_([s.id for s in sessions])))}
     return render_template("live/today.html", today=day, sessions=sessions, cohorts=cohorts, live=live)
@@ -86,10 +87,10 @@ def schedule(cohort_id: int):
         weekdays = {int(d) for d in form.weekdays.data or ()}
         count = form.count.data or 1
         if weekdays:
-            added = services.add_series(cohort, first=form.day.data, weekdays=weekdays, count=count,
+            added = planning.add_series(cohort, first=form.day.data, weekdays=weekdays, count=count,
                                         starts_at=form.starts_at.data, place=form.place.data)
         else:
-            added = services.add_series(cohort, first=form.day.data, weekdays={form.day.data.weekday()},
+            added = planning.add_series(cohort, first=form.day.data, weekdays={form.day.data.weekday()},
                                         count=1, starts_at=form.starts_at.data, place=form.place.data)
         db.session.commit()
         flash(_("Đã thêm %(num)d buổi học vào lịch.", num=len(added)), "success")
@@ -105,7 +106,7 @@ def schedule(cohort_id: int):
 def start(session_id: int):
     class_session = class_session_or_404(session_id)
     cohort = class_session.cohort
-    lessons = services.lessons_for(cohort)
+    lessons = planning.lessons_for(cohort)
     if request.method == "POST":
         lesson_id = form_id("lesson_id")
         lesson = next((lesson for lesson in lessons if lesson.id == lesson_id), None)
@@ -126,7 +127,7 @@ def control(live_id: int):
 
     finals = [(quiz, assessment.progress(live, quiz)) for quiz in assessment.final_quizzes(live)]
     return render_template("live/control.html", live=live, people=services.room(live),
-                           askable=services.askable(live), finals=finals,
+                           askable=questions.askable(live), finals=finals,
                            joined=services.joined_count(live), connected=services.connected_count(live),
                            total=len(services.slides_of(live, current_lang())), **_question_context(live))
 
@@ -136,11 +137,11 @@ def _question_context(live: LiveSession, asked=..., *, with_counts: bool = True)
     sees them after the reveal: while 300 phones load the question at once, counting every
     answer for each of them is the hall's costliest read)."""
     if asked is ...:
-        asked = services.current(live)
+        asked = questions.current(live)
     if asked is None:
         return {"asked": None}
-    tally, answered = services.counts(asked) if with_counts or asked.state == "revealed" else ({}, 0)
-    return {"asked": asked, "question": asked.question, "choices": services.options(asked.question),
+    tally, answered = questions.counts(asked) if with_counts or asked.state == "revealed" else ({}, 0)
+    return {"asked": asked, "question": asked.question, "choices": questions.options(asked.question),
             "tally": tally, "answered": answered}
 
 
@@ -179,7 +180,7 @@ def send_question(live_id: int):
     live = live_or_404(live_id)
     question_id = form_id("question_id")
     try:
-        services.send(live, question_id or 0)
+        questions.send(live, question_id or 0)
     except services.LiveError as error:
         return refused(error.code)
     db.session.commit()
@@ -195,7 +196,7 @@ def question_step(live_id: int, asked_id: int):
     if asked is None or asked.live_session_id != live.id:
         abort(404)
     try:
-        services.advance(live, asked, request.form.get("to", ""))
+        questions.advance(live, asked, request.form.get("to", ""))
     except services.LiveError as error:
         return refused(error.code)
     db.session.commit()
@@ -214,7 +215,7 @@ def answer_for(live_id: int, asked_id: int):
     try:
         if services.participant(live, user_id) is None:
             services.join(live, user_id, by_id=current_user.id, via="hand")
-        services.answer(live, asked, user_id, request.form.getlist("choice"), by_id=current_user.id)
+        questions.answer(live, asked, user_id, request.form.getlist("choice"), by_id=current_user.id)
     except services.LiveError as error:
         return refused(error.code)
     db.session.commit()
@@ -226,7 +227,7 @@ def answer_for(live_id: int, asked_id: int):
 @role_required(*STAFF)
 def summary(live_id: int):
     live = live_or_404(live_id)
-    return render_template("live/summary.html", live=live, summary=services.summary(live))
+    return render_template("live/summary.html", live=live, summary=after_class.summary(live))
 
 
 # ---- the learner's side: joining -----------------------------------------------------------------
@@ -359,7 +360,7 @@ def answer(live_id: int):
     if asked is None or asked.live_session_id != live.id:
         return refused("closed", as_json=by_script)
     try:
-        mine = services.answer(live, asked, current_user.id, request.form.getlist("choice"))
+        mine = questions.answer(live, asked, current_user.id, request.form.getlist("choice"))
     except services.LiveError as error:
         if error.code == "bad_choice" and not by_script:
             flash(messages()["bad_choice"][1], "error")
