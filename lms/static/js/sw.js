@@ -80,6 +80,8 @@ function fetchShared(url) {
 // the files every page needs. One at a time, so a slow phone line is not flooded.
 function refresh(key) {
   if (refreshing) { return refreshing; }
+  // A phone asking to save data gets only the pages its learner opens, nothing fetched ahead.
+  if (self.navigator.connection && self.navigator.connection.saveData) { return Promise.resolve(); }
   refreshing = fetch("/offline/pages", { credentials: "same-origin", cache: "no-store" })
     .then(function (r) { return r.ok && !r.redirected ? r.json() : null; })
     .then(function (list) {
