@@ -20,7 +20,7 @@
     var status = box.querySelector(".read-aloud-status");
     var startLabel = play.textContent, wanted = box.getAttribute("data-lang");
     var synth = window.speechSynthesis;
-    function explain(key) { why.textContent = box.getAttribute(key); why.hidden = false; }
+    function explain(key) { why.textContent = box.getAttribute(key); why.classList.remove("off"); }
     if (!synth || !window.SpeechSynthesisUtterance) { explain("data-no-speech"); return; }
 
     function pickVoice() {
@@ -76,7 +76,8 @@
     function ready() {
       voice = pickVoice();
       if (!voice || !parts.length) { explain("data-no-voice"); return; }
-      controls.hidden = false;
+      why.remove();  // its place was kept only so that the controls move nothing when they appear
+      controls.classList.remove("off");
       refresh();
     }
     // Voices load late on some phones: wait for them once, briefly, before saying there are none.
