@@ -103,20 +103,19 @@ def _search_condition(ward_id: int | None, query: str):
 
 
 def _matches(ward_id: int | None, search: _Search):
-    """Distinct user ids matching every term, read from the words index: the rarest term's
-    range (found by counting each term's range, no further than _FEW) checked against the
-    others by a seek each."""
+    """(distinct user ids matching every term, how many rows the rarest term has, no further than
+    _FEW + 1), read from the words index: the rarest term's range (found by counting each
+    term's range, no further than _FEW + 1) checked against the others by a seek each."""
     def term_rows(ranges):
         rows = sa.select(PersonNameWord.user_id).where(_in_ranges(PersonNameWord.word, ranges))
         return rows.where(PersonNameWord.ward_id == ward_id) if ward_id is not None else rows
 
-    terms = list(search.terms)
-    if len(terms) > 1:
-        terms.sort(key=lambda ranges: _count_upto(term_rows(ranges), _FEW + 1))
-    driver = term_rows(terms[0])
-    for ranges in terms[1:]:
+    counted = sorted((_count_upto(term_rows(ranges), _FEW + 1), n, ranges) for n, ranges in enumerate(search.terms))
+    rarest = counted[0][2]
+    driver = term_rows(rarest)
+    for _count, _n, ranges in counted[1:]:
         driver = driver.where(_has_term(PersonNameWord.user_id, ranges))
-    return driver.distinct()
+    return driver.distinct(), counted[0][0]
 
 
 # Up to this many matches, a search's page is read starting from the matches and sorted; beyond
@@ -184,7 +183,12 @@ def _found(filters: PeopleFilter, search: _Search, conditions: list) -> list[tup
     """(sort key, id) of the people matching a search by words and `conditions`, in name order,
     read from the words index in one query; None when more than _FEW people match the words
     (their page is then found by walking the ward in name order)."""
-    matches = _matches(filters.ward_id, search).limit(_FEW + 1).subquery()
+    matching, rarest = _matches(filters.ward_id, search)
+    # Fewer rows for the rarest word than _FEW: few matches for sure. Otherwise count them first
+    # (no further than _FEW + 1), not to fetch thousands of rows only to walk the ward instead.
+    if rarest > _FEW and _count_upto(matching, _FEW + 1) > _FEW:
+        return None
+    matches = matching.limit(_FEW + 1).subquery()
     listed = sa.case((sa.and_(*conditions), 1), else_=0) if conditions else sa.literal(1)
     rows = db.session.execute(sa.select(matches.c.user_id, User.sort_key, listed)
                               .join(User, User.id == matches.c.user_id)).all()
