@@ -23,7 +23,7 @@ from lms.cohorts.messages import cohort_error
 from lms.cohorts.models import Cohort
 from lms.cohorts.roster import roster, session_count
 from lms.cohorts.schedule import sessions_of
-from lms.cohorts.services import (CohortError, active_courses, change_join_code, cohorts_for, create_and_enrol,
+from lms.cohorts.services import (CohortError, active_courses, change_join_code, create_and_enrol,
                                   create_cohort, enrol, member_count, members_among, unenrol,
                                   update_cohort, ward_groups, ward_instructors)
 from lms.extensions import db

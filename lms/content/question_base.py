@@ -204,9 +204,9 @@ class QuestionType:
             problems.append((line_of(choice, "id"), f'mã lựa chọn "{key}" bị trùng'))
         else:
             seen.add(key)
-        for field in choice:
-            if field not in ("id", "text", "image", "alt"):
-                problems.append((line_of(choice, field), f'không hiểu dòng "{field}" — kiểm tra lại chính tả'))
+        for name in choice:
+            if name not in ("id", "text", "image", "alt"):
+                problems.append((line_of(choice, name), f'không hiểu dòng "{name}" — kiểm tra lại chính tả'))
         return problems + self._validate_choice_content(choice)
 
     def _validate_choice_content(self, choice: Mapping[str, Any]) -> list[LineMessage]:

@@ -14,13 +14,6 @@ from lms.extensions import db
 MAX_SERIES = 52  # a weekly series is at most a year of weeks
 
 
-def taught_cohort_ids(user) -> list[int]:
-    from lms.cohorts.models import cohort_instructor
-
-    return list(db.session.scalars(
-        sa.select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)))
-
-
 def day_sessions(cohort_ids: list[int], today: date, days: int = 14) -> list[ClassSession]:
     """Sessions of these cohorts from today for `days` days, soonest first."""
     if not cohort_ids:

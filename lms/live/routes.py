@@ -3,8 +3,6 @@ the cohort (learner side); rules and writes: lms.live.services (starting, joinin
 questions and after_class; following: lms.live.follow."""
 from __future__ import annotations
 
-import time
-
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

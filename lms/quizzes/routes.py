@@ -10,7 +10,7 @@ from lms.courses.models import Lesson
 from lms.errors import render_error
 from lms.extensions import db, htmx
 from lms.quizzes import bp
-from lms.quizzes.models import Question, QuizAttempt
+from lms.quizzes.models import QuizAttempt
 from lms.quizzes.services import (
     QuizError, answer_question, answers_by_question, attempt_questions, attempts_left, attempts_of,
     check_quiz_for, has_passed, lessons_left, open_attempt, ordered_choices, quiz_or_none, start_attempt, submit_attempt,
