@@ -140,3 +140,16 @@ def test_members_joining_by_code_and_by_ward_list_are_in_roster_order(client, au
     assert "Bùi Thị Giang" in {m.full_name for m in members} and len(members) > 3
     expected = [m.full_name for m in sorted(members, key=lambda m: (m.erased_at is not None, m.sort_key, m.id))]
     assert _roster_names(client, world.cohort) == expected[:50]
+
+
+@pytest.mark.parametrize("cap", [1, 5000])
+def test_a_ward_counted_as_everyone_less_the_other_wards_or_on_its_own_gives_the_same(world, crowd, make_user,
+                                                                                       monkeypatch, cap):
+    from lms.accounts import directory
+
+    make_user(ward=world.other_ward, name="Lê Văn Tây", pin=None)
+    monkeypatch.setattr(directory, "_OTHERS_CAP", cap)  # 1: the other wards are "many", counted directly
+    for ward in (world.ward, world.other_ward):
+        for kind in ("learners", "all", "staff"):
+            where = [User.ward_id == ward.id] + ([] if kind == "all" else [_staff() if kind == "staff" else ~_staff()])
+            assert listed_count(PeopleFilter(ward.id, kind=kind)) == len(_sorted_ids(*where)), (ward.name, kind)
