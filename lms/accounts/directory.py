@@ -212,8 +212,9 @@ def _found(filters: PeopleFilter, search: _Search, conditions: list) -> list[tup
     (their page is then found by walking the ward in name order)."""
     matching, rarest = _matches(filters.ward_id, search)
     # Fewer rows for the rarest word than _FEW: few matches for sure. Otherwise count them first
-    # (no further than _FEW + 1), not to fetch thousands of rows only to walk the ward instead.
-    if rarest > _FEW and _count_upto(matching, _FEW + 1) > _FEW:
+    # (no further than _FEW + 1), not to fetch thousands of rows only to walk the ward instead;
+    # one word's rows are its matches (either way of reading them gives the same page).
+    if rarest > _FEW and (len(search.terms) == 1 or _count_upto(matching, _FEW + 1) > _FEW):
         return None
     matches = matching.limit(_FEW + 1).subquery()
     listed = sa.case((sa.and_(*conditions), 1), else_=0) if conditions else sa.literal(1)
