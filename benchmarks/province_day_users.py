@@ -166,11 +166,14 @@ class Phone(_Signed):
         if asked and choices and asked.group(1) != self.answered:
             self.answered = asked.group(1)
             gevent.sleep(random.uniform(0.5, 6.0))  # reading the question
-            answer = self.expect("POST", f"/live/{live_id}/answer", "live: answer", ok=(302,),
+            # As live.js sends it: the reply is the phone's new fragment (no page reload), with the
+            # ETag its next poll sends.
+            answer = self.expect("POST", f"/live/{live_id}/answer", "live: answer", ok=(200,),
                                  data={"csrf_token": csrf_of(reply.text), "asked_id": asked.group(1),
-                                       "choice": random.choice(choices)})
-            if answer.status_code == 302:
-                self.expect("GET", path_of(answer.headers["location"]), "live: page after answering")
+                                       "choice": random.choice(choices)},
+                                 headers={"X-Requested-With": "fetch"})
+            if answer.status_code == 200:
+                self.etag = answer.headers.get("etag") or self.etag
 
 
 class _QuizTaker(_Signed):
