@@ -90,3 +90,17 @@ def test_the_dashboard_breakdowns_and_the_province_view_count_as_the_indicators_
     assert every[a]["traders_certified"] == 1 and every[a]["attendance"]["elderly"] == 2
     assert every[b] == ward_numbers(b, s, e, ind.breakdowns(b, s, e))
     assert every[b]["total"] == {"enrolled": 1, "completed": 1, "certified": 1}
+
+
+def test_a_wards_final_quiz_passes_count_the_same_read_from_its_people_or_from_the_period(known_ward, monkeypatch):
+    """A ward among many reads its passes starting from its people; a ward that is most of its
+    database reads the period's passes: the same answers either way."""
+    from lms.reports import events
+
+    w, s, e = known_ward.ward.id, known_ward.start, known_ward.end
+    answers = {}
+    for among_many in (True, False):
+        monkeypatch.setattr(events, "_one_of_many", lambda ward_id, among_many=among_many: among_many)
+        answers[among_many] = (ind.people_completed(w, s, e), ind.breakdowns(w, s, e))
+    assert answers[True] == answers[False]
+    assert answers[True][0] == 4 and answers[True][1]["total"] == {"enrolled": 6, "completed": 4, "certified": 3}
