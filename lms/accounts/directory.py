@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import PersonNameWord, User, UserRole
 from lms.accounts.names import fold, prefix_range
+from lms.accounts.pair_search import pair_range_sets
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.accounts.text import clean
 from lms.extensions import db
@@ -103,20 +104,32 @@ def _search_condition(ward_id: int | None, query: str):
 
 
 def _matches(ward_id: int | None, search: _Search):
-    """(distinct user ids matching every term, how many rows the rarest term has, no further than
-    _FEW + 1), read from the words index: the rarest term's range (found by counting each
-    term's range, no further than _FEW + 1) checked against the others by a seek each."""
+    """(distinct user ids matching every term, how many rows the rarest list read has, no further
+    than _FEW + 1), read from the words index: the rarest pair of terms' people (see
+    lms.accounts.pair_search), or the rarest term's, checked against every other term by a seek
+    each. Lists are counted in turn, each no further than the rarest so far."""
     def term_rows(ranges):
         rows = sa.select(PersonNameWord.user_id).where(_in_ranges(PersonNameWord.word, ranges))
         return rows.where(PersonNameWord.ward_id == ward_id) if ward_id is not None else rows
 
-    counted = sorted((_count_upto(term_rows(ranges), _FEW + 1), n, ranges) for n, ranges in enumerate(search.terms))
-    rarest = counted[0][2]
-    driver = term_rows(rarest)
-    for _count, _n, ranges in counted[1:]:
-        driver = driver.where(_has_term(PersonNameWord.user_id, ranges))
-    return driver.distinct(), counted[0][0]
+    several = len(search.terms) > 1 and SEARCH_BY_PAIRS
+    pairs = pair_range_sets(ward_id, [term[0][0] for term in search.terms]) if several else []
+    rarest = None
+    for n, ranges in enumerate(pairs or search.terms):
+        count = _count_upto(term_rows(ranges), (rarest[0] if rarest else _FEW) + 1)
+        if rarest is None or count < rarest[0]:
+            rarest = (count, n, ranges)
+    count, n, ranges = rarest
+    driver = term_rows(ranges)
+    for m, term in enumerate(search.terms):
+        if pairs or m != n:  # a pair's people include UNPAIRED ones: each term is checked
+            driver = driver.where(_has_term(PersonNameWord.user_id, term))
+    return driver.distinct(), count
 
+
+# Several words are searched from pairs of them (the words alone find the same people, more slowly:
+# a test compares both ways).
+SEARCH_BY_PAIRS = True
 
 # Up to this many matches, a search's page is read starting from the matches and sorted; beyond
 # it, by walking the ward in name order and keeping the matches (which soon fills a page).

@@ -7,7 +7,12 @@
   the same way whatever the server's collation.
 - `person_name_word`: one row per folded word of the name (and two for the phone number: its local
   form after "#", its digits reversed after "$"), with the person's ward, so "any word starts with"
-  and "the phone ends with" are range scans on an index. Erased people have none.
+  and "the phone ends with" are range scans on an index. And one row per two distinct words of
+  the name, "&" then the lower and the higher word joined by a space ("&hung kim"), so a search
+  for several words reads the people having two of them, not everyone having the rarer one
+  (lms.accounts.pair_search); a name of more than MAX_PAIRED_WORDS words, or with a pair too long
+  to keep, has the one row "&*" instead, and every search by pairs checks those people too.
+  Erased people have none.
 
 They are kept up to date by the ORM (an attribute event sets the keys whenever `full_name` is set;
 after each flush the words of new or changed people are rewritten). Bulk inserts that bypass the
@@ -17,6 +22,7 @@ ORM (the spreadsheet import, the benchmark's generator) call `name_keys` and `in
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 import sqlalchemy as sa
 
@@ -24,6 +30,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORD_BYTES = 40
 # Every UTF-8 byte is below 0xFF, so [prefix, prefix + 0xFF) holds exactly the keys starting with it.
 _AFTER = b"\xff"
+# Pairs of words start with "&", never a letter, a digit or a phone's "#"/"$": no range of one
+# typed word or phone number meets them.
+PAIR = b"&"
+UNPAIRED = b"&*"
+MAX_PAIRED_WORDS = 8
 
 
 def fold(text: str | None) -> str:
@@ -79,8 +90,26 @@ def word_rows(user_id: int, ward_id: int | None, full_name: str | None, phone: s
     """Rows of person_name_word for one person: (user_id, ward_id, word)."""
     if erased:
         return []
-    words = name_words(full_name) + phone_words(phone)
-    return [(user_id, ward_id, w.encode("utf-8")[:MAX_WORD_BYTES]) for w in dict.fromkeys(words)]
+    words = list(dict.fromkeys(w.encode("utf-8")[:MAX_WORD_BYTES] for w in name_words(full_name)))
+    phones = [w.encode("utf-8")[:MAX_WORD_BYTES] for w in phone_words(phone)]
+    return [(user_id, ward_id, w) for w in dict.fromkeys(words + phones + pair_words(words))]
+
+
+def pair_words(words: list[bytes]) -> list[bytes]:
+    """Every two distinct words of a name (as word_rows keeps them), b"&" + lower + b" " + higher;
+    [UNPAIRED] for a name of more than MAX_PAIRED_WORDS words or with a pair over MAX_WORD_BYTES."""
+    if len(words) < 2:
+        return []
+    if len(words) > MAX_PAIRED_WORDS:
+        return [UNPAIRED]
+    pairs = [PAIR + low + b" " + high for low, high in combinations(sorted(words), 2)]
+    return [UNPAIRED] if any(len(p) > MAX_WORD_BYTES for p in pairs) else pairs
+
+
+def pair_rows(user_id: int, ward_id: int | None, full_name: str | None,
+              erased: bool = False) -> list[tuple[int, int | None, bytes]]:
+    """The rows of word_rows that are pairs (for filling them in beside words already kept)."""
+    return [row for row in word_rows(user_id, ward_id, full_name, None, erased) if row[2].startswith(PAIR)]
 
 
 def prefix_range(word: str) -> tuple[bytes, bytes]:
