@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import PersonNameWord, User, UserRole
 from lms.accounts.names import fold, prefix_range
-from lms.accounts.pair_search import pair_range_sets
+from lms.accounts.pair_search import count_lists, pair_range_sets
 from lms.accounts.phone import InvalidPhone, normalise_phone
 from lms.accounts.text import clean
 from lms.extensions import db
@@ -107,19 +107,16 @@ def _matches(ward_id: int | None, search: _Search):
     """(distinct user ids matching every term, how many rows the rarest list read has, no further
     than _FEW + 1), read from the words index: the rarest pair of terms' people (see
     lms.accounts.pair_search), or the rarest term's, checked against every other term by a seek
-    each. Lists are counted in turn, each no further than the rarest so far."""
+    each. Every list is counted in one query."""
     def term_rows(ranges):
         rows = sa.select(PersonNameWord.user_id).where(_in_ranges(PersonNameWord.word, ranges))
         return rows.where(PersonNameWord.ward_id == ward_id) if ward_id is not None else rows
 
     several = len(search.terms) > 1 and SEARCH_BY_PAIRS
     pairs = pair_range_sets(ward_id, [term[0][0] for term in search.terms]) if several else []
-    rarest = None
-    for n, ranges in enumerate(pairs or search.terms):
-        count = _count_upto(term_rows(ranges), (rarest[0] if rarest else _FEW) + 1)
-        if rarest is None or count < rarest[0]:
-            rarest = (count, n, ranges)
-    count, n, ranges = rarest
+    lists = pairs or search.terms
+    count, n = min((count, n) for n, count in enumerate(count_lists(ward_id, lists, _FEW + 1)))
+    ranges = lists[n]
     driver = term_rows(ranges)
     for m, term in enumerate(search.terms):
         if pairs or m != n:  # a pair's people include UNPAIRED ones: each term is checked
