@@ -44,3 +44,24 @@ def test_a_refused_answer_sent_by_script_gets_its_message_as_json(app, client, a
     late = binh.post(f"/live/{live.id}/answer", data={"asked_id": aid, "choice": "b"}, headers=FETCH)
     assert late.status_code == 409 and "Câu hỏi này đã đóng" in late.get_json()["message"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveResponse)) == 0
+
+
+def test_a_person_who_did_not_join_cannot_answer_by_script_whoever_they_are(app, client, auth, hall):
+    """Another ward's learner, a learner of the ward outside the class, and the coordinator: none
+    joined, so none may answer, and nothing is recorded."""
+    from tests.factories import AuthActions
+
+    auth.sign_in_directly(hall.instructor)
+    live = start_live(client, hall)
+    client.post(f"/live/{live.id}/questions", data={"question_id": question("ai-hoi-otp").id})
+    aid = asked_id(live)
+    for person in (hall.stranger, hall.outsider, hall.coordinator):
+        other = app.test_client()
+        AuthActions(other).sign_in_directly(person)
+        refused = other.post(f"/live/{live.id}/answer", data={"asked_id": aid, "choice": "b"}, headers=FETCH)
+        assert refused.status_code == 403, (person.full_name, refused.status_code)
+        assert refused.get_json()["message"] == "Bạn chưa vào lớp này. Hãy quét mã QR trên màn chiếu."
+    signed_out = app.test_client().post(f"/live/{live.id}/answer", data={"asked_id": aid, "choice": "b"},
+                                        headers=FETCH)
+    assert signed_out.status_code in (302, 401)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveResponse)) == 0
